@@ -1,0 +1,45 @@
+# Modelwise: `make run` serves the portal with demo data, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CHROMIUM ?= /usr/bin/chromium
+
+# Local overrides (see .env.example); exported to every command below.
+-include .env
+export
+
+.PHONY: run test install lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py catalog_load
+	$(PY) manage.py demo_seed
+	$(PY) manage.py serve
+
+test: install
+	@if [ -x "$(CHROMIUM)" ]; then echo "Browser tests: using $(CHROMIUM)"; \
+	else echo "Browser tests: SKIPPED, no chromium at $(CHROMIUM) (apt-get install chromium)"; fi
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) bench/decisions.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

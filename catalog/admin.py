@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from catalog.models import ModelOption
+from catalog.services import catalog_prices_refresh
+
+
+@admin.action(description="Refresh API prices from genai-prices")
+def refresh_prices(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ModelOption]
+) -> None:
+    report = catalog_prices_refresh(options=queryset)
+    modeladmin.message_user(request, f"Prices refreshed: {report.summary()}.", messages.SUCCESS)
+    for line in report.lines():
+        level = messages.WARNING if line.startswith("unknown") else messages.INFO
+        modeladmin.message_user(request, line, level)
+
+
+@admin.register(ModelOption)
+class ModelOptionAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "provider",
+        "kind",
+        "is_active",
+        "input_price_per_mtok",
+        "output_price_per_mtok",
+        "instance_hourly_cost",
+        "score_cost",
+        "score_performance",
+        "score_customization",
+        "score_data_privacy",
+        "score_time_to_market",
+        "score_maintenance",
+    ]
+    list_filter = [
+        "kind",
+        "is_active",
+        "fine_tuning",
+        "function_calling",
+        "vision",
+        "streaming",
+        "self_hosting",
+        "data_privacy",
+        "latency_control",
+        "custom_tokenizer",
+    ]
+    search_fields = ["name", "provider", "pricing_ref"]
+    list_per_page = 50
+    actions = [refresh_prices]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "provider", "kind", "is_active", "notes"]}),
+        (
+            "Scores (1-10; empty counts as 5 and shows as default)",
+            {
+                "fields": [
+                    ("score_cost", "score_performance", "score_customization"),
+                    ("score_data_privacy", "score_time_to_market", "score_maintenance"),
+                ]
+            },
+        ),
+        (
+            "API prices (USD per 1M tokens)",
+            {
+                "fields": [
+                    ("input_price_per_mtok", "output_price_per_mtok"),
+                    ("pricing_ref", "pricing_provider"),
+                    ("price_source", "price_effective_date"),
+                ]
+            },
+        ),
+        (
+            "Self-hosting profile",
+            {
+                "fields": [
+                    ("gpu_instance", "gpus_per_instance", "instance_hourly_cost"),
+                    ("throughput_tokens_per_s", "concurrent_requests_per_instance"),
+                    ("setup_hours", "monthly_ops_hours", "engineering_hourly_rate"),
+                    "hosting_source",
+                ]
+            },
+        ),
+        (
+            "Capabilities (empty means unknown)",
+            {
+                "fields": [
+                    "max_context_tokens",
+                    ("fine_tuning", "function_calling"),
+                    ("vision", "streaming"),
+                    ("self_hosting", "data_privacy", "latency_control"),
+                    "custom_tokenizer",
+                ]
+            },
+        ),
+        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def usd(value: Decimal | None) -> str:
+    """Money for display: '$10.00', or 'unknown' when the figure is missing."""
+    if value is None:
+        return "unknown"
+    return f"${value:,.2f}"
+
+
+@register.filter
+def score(value: int | None) -> str:
+    return "5 (default)" if value is None else str(value)

@@ -1,0 +1,276 @@
+"""Monthly cost comparison between a hosted API and self-hosting a model.
+
+Follows the article's cost model: API spend is priced per million tokens,
+self-hosting is GPU instance hours plus engineering time for setup and
+operations. Money is ``Decimal`` USD rounded half-up to the cent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+CENT = Decimal("0.01")
+TOKENS_PER_PRICE_UNIT = 1_000_000
+SECONDS_PER_DAY = 86_400
+HOURS_PER_DAY = 24
+MAX_INSTANCES = 10_000
+
+CostRow = tuple[int, Decimal, Decimal]
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    """Round an amount half-up to the cent."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _ceil_div(numerator: int, denominator: int) -> int:
+    """Integer ceiling of numerator / denominator for a positive denominator."""
+    return -(-numerator // denominator)
+
+
+def _check_int(owner: object, name: str, *, positive: bool = False, optional: bool = False) -> None:
+    """Reject a field that is not a whole number, is negative, or is zero when it must be positive."""
+    value = getattr(owner, name)
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, got {value!r}.")
+    if value < 0 or (positive and value == 0):
+        kind = "greater than zero" if positive else "zero or more"
+        raise ValueError(f"{name} must be {kind}, got {value}.")
+
+
+def _check_money(owner: object, name: str) -> None:
+    """Reject a money or hours field that is not a finite, non-negative Decimal."""
+    value = getattr(owner, name)
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValueError(f"{name} must be a finite Decimal, got {value!r}.")
+    if value < 0:
+        raise ValueError(f"{name} must be zero or more, got {value}.")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Expected traffic: requests per day, average tokens per request, peak load."""
+
+    daily_requests: int
+    avg_input_tokens: int
+    avg_output_tokens: int
+    peak_concurrent: int
+    days_per_month: int = 30
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            _check_int(self, field.name, positive=field.name == "days_per_month")
+
+
+@dataclass(frozen=True)
+class ApiPricing:
+    """API list prices in USD per one million input and output tokens."""
+
+    input_per_mtok: Decimal
+    output_per_mtok: Decimal
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            _check_money(self, field.name)
+
+
+@dataclass(frozen=True)
+class HostingProfile:
+    """Self-hosting costs and the capacity of ONE instance.
+
+    ``throughput_tokens_per_s`` is the sustained output tokens per second one
+    instance generates; ``concurrent_requests`` is how many requests one
+    instance serves at once. Either may be unknown (``None``).
+    """
+
+    instance_hourly_cost: Decimal
+    setup_hours: Decimal
+    monthly_ops_hours: Decimal
+    engineering_hourly_rate: Decimal
+    throughput_tokens_per_s: int | None = None
+    concurrent_requests: int | None = None
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            if field.name in ("throughput_tokens_per_s", "concurrent_requests"):
+                _check_int(self, field.name, positive=True, optional=True)
+            else:
+                _check_money(self, field.name)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Instances required, and whether both capacity checks could be made."""
+
+    instances: int
+    capacity_checked: bool
+    by_concurrency: int | None
+    by_volume: int | None
+
+
+@dataclass(frozen=True)
+class SelfHostedCost:
+    """Self-hosting cost breakdown; setup is paid once, in the first year."""
+
+    capacity: Capacity
+    monthly_compute: Decimal
+    monthly_ops: Decimal
+    setup: Decimal
+
+    @property
+    def monthly_total(self) -> Decimal:
+        """Formula: monthly_compute + monthly_ops."""
+        return self.monthly_compute + self.monthly_ops
+
+    @property
+    def first_year_total(self) -> Decimal:
+        """Formula: setup + 12 x monthly_total."""
+        return self.setup + 12 * self.monthly_total
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """Months to recover the setup cost, or ``None`` with the reason why not."""
+
+    months: Decimal | None
+    reason: str
+
+
+def _api_cost_per_daily_request(usage: Usage, pricing: ApiPricing) -> Decimal:
+    """Monthly API cost of one request per day, unrounded.
+
+    Formula: days x (input_tokens x input_price + output_tokens x output_price)
+    / 1,000,000, prices being USD per million tokens.
+    """
+    input_cost = usage.avg_input_tokens * pricing.input_per_mtok
+    output_cost = usage.avg_output_tokens * pricing.output_per_mtok
+    return usage.days_per_month * (input_cost + output_cost) / TOKENS_PER_PRICE_UNIT
+
+
+def api_monthly_cost(usage: Usage, pricing: ApiPricing) -> Decimal:
+    """Monthly API bill, to the cent.
+
+    Formula (article): daily_requests x days x (input_tokens x input_price
+    + output_tokens x output_price) / 1,000,000. Assumes every request has the
+    average token counts and prices are flat per token.
+    """
+    return to_cents(usage.daily_requests * _api_cost_per_daily_request(usage, pricing))
+
+
+def instances_needed(usage: Usage, hosting: HostingProfile) -> Capacity:
+    """Instances needed to serve the peak load and the daily token volume.
+
+    Formulas: by_concurrency = ceil(peak_concurrent / concurrent_requests);
+    by_volume = ceil(daily_requests x avg_output_tokens / (throughput x
+    86,400)), i.e. output generation spread evenly over the day. The result is
+    the larger known figure, at least 1. A check whose per-instance figure is
+    unknown is skipped and ``capacity_checked`` is false; with both unknown a
+    single instance is assumed.
+    """
+    by_concurrency = by_volume = None
+    if hosting.concurrent_requests is not None:
+        by_concurrency = _ceil_div(usage.peak_concurrent, hosting.concurrent_requests)
+    if hosting.throughput_tokens_per_s is not None:
+        daily_capacity = hosting.throughput_tokens_per_s * SECONDS_PER_DAY
+        by_volume = _ceil_div(usage.daily_requests * usage.avg_output_tokens, daily_capacity)
+    known = [n for n in (by_concurrency, by_volume) if n is not None]
+    return Capacity(max([1, *known]), len(known) == 2, by_concurrency, by_volume)
+
+
+def _monthly_compute_and_ops(hosting: HostingProfile, instances: int, days: int) -> tuple[Decimal, Decimal]:
+    """Formulas: compute = instances x hourly_cost x 24 x days; ops = ops_hours x rate; each to the cent."""
+    compute = to_cents(instances * hosting.instance_hourly_cost * HOURS_PER_DAY * days)
+    return compute, to_cents(hosting.monthly_ops_hours * hosting.engineering_hourly_rate)
+
+
+def self_hosted_cost(usage: Usage, hosting: HostingProfile) -> SelfHostedCost:
+    """Self-hosting cost at this usage.
+
+    Formulas (article): compute = instances x hourly_cost x 24 x days;
+    ops = monthly_ops_hours x engineering_rate; setup = setup_hours x
+    engineering_rate, paid once. Instances come from ``instances_needed`` and
+    run around the clock.
+    """
+    capacity = instances_needed(usage, hosting)
+    compute, ops = _monthly_compute_and_ops(hosting, capacity.instances, usage.days_per_month)
+    setup = to_cents(hosting.setup_hours * hosting.engineering_hourly_rate)
+    return SelfHostedCost(capacity, compute, ops, setup)
+
+
+def break_even_months(setup: Decimal, api_monthly: Decimal, self_hosted_monthly: Decimal) -> BreakEven:
+    """Months of savings needed to recover the setup cost.
+
+    Formula: months = setup / (api_monthly - self_hosted_monthly), to two
+    places, defined only when self-hosting is cheaper per month. Otherwise
+    the setup is never recovered and ``months`` is ``None``; the article's
+    formula yields a meaningless negative figure in that case.
+    """
+    if setup < 0:
+        raise ValueError(f"setup must be zero or more, got {setup}.")
+    saving = api_monthly - self_hosted_monthly
+    if saving <= 0:
+        gap = f"costs ${-saving:,.2f} more per month than" if saving else "costs the same as"
+        return BreakEven(None, f"Self-hosting {gap} the API at this volume, so it never breaks even.")
+    months = to_cents(setup / saving)
+    return BreakEven(
+        months,
+        f"Self-hosting saves ${saving:,.2f} per month, recovering the "
+        f"${setup:,.2f} setup cost in {months} months.",
+    )
+
+
+def break_even_daily_requests(usage: Usage, pricing: ApiPricing, hosting: HostingProfile) -> int | None:
+    """Smallest daily request count at which the API costs at least as much.
+
+    Finds the least d with d x c >= self_hosted_monthly(instances(d)), where
+    c is the monthly API cost of one request per day at this token mix (see
+    ``_api_cost_per_daily_request``). Self-hosted cost steps with the
+    instance count, so for n instances from the concurrency floor (or 1)
+    upward, d = ceil(self_hosted_monthly(n) / c) is accepted when serving d
+    needs at most n instances. Peak concurrency is held as given. Returns
+    ``None`` when the API is free or no count works within 10,000 instances.
+    """
+    per_request = Fraction(_api_cost_per_daily_request(usage, pricing))
+    if per_request == 0:
+        return None
+    floor_instances = instances_needed(replace(usage, daily_requests=0), hosting).instances
+    for n in range(floor_instances, MAX_INSTANCES + 1):
+        ratio = Fraction(sum(_monthly_compute_and_ops(hosting, n, usage.days_per_month))) / per_request
+        candidate = _ceil_div(ratio.numerator, ratio.denominator)
+        if instances_needed(replace(usage, daily_requests=candidate), hosting).instances <= n:
+            return candidate
+    return None
+
+
+def cumulative_costs(api_monthly: Decimal, hosted: SelfHostedCost, months: int = 36) -> list[CostRow]:
+    """Running totals for months 0..months.
+
+    Formulas: api(m) = api_monthly x m; self_hosted(m) = setup +
+    monthly_total x m. Assumes constant monthly costs and setup paid up front.
+    """
+    if months < 0:
+        raise ValueError(f"months must be zero or more, got {months}.")
+    return [
+        (m, to_cents(api_monthly * m), to_cents(hosted.setup + hosted.monthly_total * m))
+        for m in range(months + 1)
+    ]
+
+
+def monthly_cost_by_volume(
+    usage: Usage, pricing: ApiPricing, hosting: HostingProfile, daily_request_points: Sequence[int]
+) -> list[CostRow]:
+    """API monthly cost and self-hosted monthly total at each daily volume.
+
+    Each point reuses this usage's token mix, peak concurrency and days, with
+    ``api_monthly_cost`` and ``self_hosted_cost(...).monthly_total``.
+    """
+    at_volumes = [replace(usage, daily_requests=volume) for volume in daily_request_points]
+    return [
+        (u.daily_requests, api_monthly_cost(u, pricing), self_hosted_cost(u, hosting).monthly_total)
+        for u in at_volumes
+    ]

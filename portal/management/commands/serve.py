@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the portal (uvicorn) with a Celery worker and beat; Ctrl-C stops all three."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        py = sys.executable
+        commands = {
+            "web": [
+                py,
+                "-m",
+                "uvicorn",
+                "portal.asgi:application",
+                "--host",
+                options["host"],
+                "--port",
+                str(options["port"]),
+            ],
+            "worker": [py, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO", "--concurrency=2"],
+            "beat": [py, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO"],
+        }
+        procs = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+        self.stdout.write(f"Portal on http://{options['host']}:{options['port']}/ (Ctrl-C stops everything)")
+
+        def stop(*_: Any) -> None:
+            for proc in procs.values():
+                if proc.poll() is None:
+                    proc.terminate()
+            deadline = time.monotonic() + 10
+            for proc in procs.values():
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+        signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+        try:
+            while True:
+                for name, proc in procs.items():
+                    if proc.poll() is not None:
+                        self.stderr.write(f"{name} exited with {proc.returncode}; stopping the others.")
+                        stop()
+                        sys.exit(proc.returncode or 1)
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            stop()
