@@ -5,3 +5,6 @@ from django.apps import AppConfig
 
 class PortalConfig(AppConfig):
     name = "portal"
+
+    def ready(self) -> None:
+        from portal import schema  # noqa: F401  (registers the OpenAPI token scheme)

@@ -99,3 +99,9 @@ def article_catalog(db):
     from catalog.models import ModelOption
 
     return {m.name: m for m in ModelOption.objects.all()}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The cast signs in with known passwords; PBKDF2's deliberate slowness buys nothing in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

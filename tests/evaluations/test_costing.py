@@ -50,6 +50,15 @@ def test_api_cost_uses_the_days_in_the_month() -> None:
     assert api_monthly_cost(usage, GPT4_TURBO_PRICING) == Decimal("10850.00")
 
 
+def test_self_hosted_compute_uses_the_days_in_the_month() -> None:
+    usage = replace(ARTICLE_USAGE, days_per_month=31)
+
+    cost = self_hosted_cost(usage, LLAMA_2_70B_ON_4X_A100)
+
+    assert cost.monthly_compute == Decimal("20236.80")
+    assert cost.monthly_total == Decimal("23236.80")
+
+
 def test_api_cost_rounds_half_a_cent_up() -> None:
     usage = Usage(
         daily_requests=1, avg_input_tokens=5_000, avg_output_tokens=0, peak_concurrent=1, days_per_month=1

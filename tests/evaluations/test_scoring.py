@@ -156,16 +156,16 @@ def test_ties_are_flagged_and_ordered_by_case_insensitive_name() -> None:
     same = _scores(5, 5, 5, 5, 5, 5)
     candidates = [
         Candidate(1, "zeta", "open_source", _scores(6, 5, 5, 5, 5, 5)),
-        Candidate(2, "beta", "open_source", same),
-        Candidate(3, "Alpha", "open_source", same),
+        Candidate(2, "Beta", "open_source", same),
+        Candidate(3, "alpha", "open_source", same),
     ]
 
     ranking = rank_models(["cost", "performance"], candidates)
 
     assert [(r.rank, r.candidate.name, r.tied) for r in ranking] == [
         (1, "zeta", False),
-        (2, "Alpha", True),
-        (3, "beta", True),
+        (2, "alpha", True),
+        (3, "Beta", True),
     ]
 
 

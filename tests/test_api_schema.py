@@ -1,0 +1,45 @@
+"""Every operation in the published OpenAPI schema is fuzzed by schemathesis through the real WSGI app:
+no input may cause a 5xx, and responses must match the schema."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis import checks as st_checks
+
+from portal.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+CHECKS = [
+    st_checks.not_a_server_error,
+    st_checks.response_schema_conformance,
+    st_checks.content_type_conformance,
+]
+
+
+@pytest.fixture
+def api_headers(db, write_token, article_catalog) -> dict[str, str]:
+    return {"Authorization": f"Bearer {write_token}"}
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+def test_no_input_breaks_the_api(case, api_headers):
+    case.call_and_validate(headers=api_headers, checks=CHECKS)
+
+
+def test_the_schema_documents_the_catalog_and_the_token_scheme():
+    raw = schema.raw_schema
+    assert "/api/catalog/models/" in raw["paths"]
+    assert raw["components"]["securitySchemes"]["teamToken"]["scheme"] == "bearer"
