@@ -3,7 +3,11 @@ no input may cause a 5xx, and responses must match the schema."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks as st_checks
@@ -20,8 +24,16 @@ CHECKS = [
 
 
 @pytest.fixture
-def api_headers(db, write_token, article_catalog) -> dict[str, str]:
-    return {"Authorization": f"Bearer {write_token}"}
+def api_headers(db, write_token, article_catalog) -> Iterator[dict[str, str]]:
+    # The WSGI handler closes the database connection after each request; inside a test transaction
+    # that would end the test's connection, so keep it open as Django's test client does.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield {"Authorization": f"Bearer {write_token}"}
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
