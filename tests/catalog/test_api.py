@@ -217,3 +217,9 @@ def test_bad_writes_are_400_with_field_messages_and_change_nothing(staff_client,
 def test_malformed_json_is_a_400(staff_client):
     response = staff_client.post(LIST, "{not json", content_type="application/json")
     assert response.status_code == 400
+
+
+def test_interactive_docs_are_served_from_local_static_files(alice_client):
+    html = alice_client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
