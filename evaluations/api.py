@@ -1,0 +1,231 @@
+"""Decisions over the REST API: recommendations, cost reports, and the team's profiles, usage
+patterns and saved evaluations.
+
+Every view resolves its team through ``portal.api`` (token's team, or the signed-in user's team) and
+builds querysets with ``team_scoped``, so another team's rows are a 404. Writes need a writer role or
+a read-write token; the team is injected on create, never taken from the request body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from evaluations.models import Evaluation, PriorityProfile, UsagePattern
+from evaluations.selectors import decision_catalog
+from evaluations.serializers import (
+    CostReportRequestSerializer,
+    CostReportResponseSerializer,
+    EvaluationCreateSerializer,
+    EvaluationDetailSerializer,
+    EvaluationSerializer,
+    PriorityProfileSerializer,
+    ProfileMoveSerializer,
+    RecommendationRequestSerializer,
+    RecommendationResponseSerializer,
+    UsagePatternSerializer,
+)
+from evaluations.services import (
+    cost_report_build,
+    evaluation_create,
+    profile_create,
+    profile_delete,
+    profile_move,
+    profile_update,
+    recommend_models,
+    usage_pattern_create,
+    usage_pattern_delete,
+    usage_pattern_update,
+)
+from evaluations.snapshots import cost_report_data, recommendation_data
+from portal.api import TEAM_PARAMETER, TeamPermission, api_team_access, team_of, team_scoped
+from portal.permissions import IsMemberOrTeamToken
+
+TAGS = ["decisions"]
+
+
+class TeamComputePermission(BasePermission):
+    """For POST endpoints that compute an answer and store nothing: any member of the team, or any
+    of its tokens (read-only ones included), may call them."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        api_team_access(request)
+        return True
+
+
+def _pk(obj: Any) -> int | None:
+    return obj.pk if obj is not None else None
+
+
+class RecommendationView(APIView):
+    permission_classes = [IsMemberOrTeamToken, TeamComputePermission]
+
+    @extend_schema(
+        summary="Rank the active models for a list of priorities",
+        description="Give `priorities` or `profile` (exactly one). Hard requirements in `require` "
+        "filter models before scoring; a `max_monthly_cost` needs `usage_pattern` or `usage`.",
+        parameters=[TEAM_PARAMETER],
+        request=RecommendationRequestSerializer,
+        responses=RecommendationResponseSerializer,
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RecommendationRequestSerializer(data=request.data, context={"team": team_of(request)})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        recommendation = recommend_models(
+            priorities=data["priorities"], requirements=data["requirements"], usage=data["usage"]
+        )
+        return Response(
+            recommendation_data(
+                recommendation, profile_id=_pk(data["profile"]), usage_pattern_id=_pk(data["usage_pattern"])
+            )
+        )
+
+
+class CostReportView(APIView):
+    permission_classes = [IsMemberOrTeamToken, TeamComputePermission]
+
+    @extend_schema(
+        summary="Monthly and first-year cost of each model at a usage, with break-even figures",
+        description="Give `usage_pattern` or inline `usage` (exactly one). Proprietary models are "
+        "priced by API price, open-source models by their self-hosting profile; a model missing a "
+        "figure is listed as not priced. Every priced open-source/proprietary pair is compared.",
+        parameters=[TEAM_PARAMETER],
+        request=CostReportRequestSerializer,
+        responses=CostReportResponseSerializer,
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        serializer = CostReportRequestSerializer(data=request.data, context={"team": team_of(request)})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        options = data["models"] if data["models"] is not None else decision_catalog()
+        report = cost_report_build(usage=data["usage"], options=options, chart_pair=data["chart_pair"])
+        return Response(cost_report_data(report, usage_pattern_id=_pk(data["usage_pattern"])))
+
+
+def _crud_schema(noun: str) -> Any:
+    return extend_schema_view(
+        list=extend_schema(summary=f"List the team's {noun}s", parameters=[TEAM_PARAMETER], tags=TAGS),
+        retrieve=extend_schema(summary=f"One {noun}", parameters=[TEAM_PARAMETER], tags=TAGS),
+        create=extend_schema(summary=f"Create a {noun}", parameters=[TEAM_PARAMETER], tags=TAGS),
+        update=extend_schema(summary=f"Replace a {noun}", parameters=[TEAM_PARAMETER], tags=TAGS),
+        partial_update=extend_schema(summary=f"Change a {noun}", parameters=[TEAM_PARAMETER], tags=TAGS),
+        destroy=extend_schema(summary=f"Delete a {noun}", parameters=[TEAM_PARAMETER], tags=TAGS),
+    )
+
+
+class _TeamOwnedViewSet(viewsets.ModelViewSet):
+    permission_classes = [IsMemberOrTeamToken, TeamPermission]
+
+    def _base_queryset(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no team
+            return self._base_queryset().none()
+        return team_scoped(self._base_queryset(), self.request)
+
+
+@_crud_schema("priority profile")
+class PriorityProfileViewSet(_TeamOwnedViewSet):
+    serializer_class = PriorityProfileSerializer
+
+    def _base_queryset(self) -> QuerySet[PriorityProfile]:
+        return PriorityProfile.objects.order_by("name", "id")
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = profile_create(team=team_of(self.request), **serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = profile_update(profile=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance: PriorityProfile) -> None:
+        profile_delete(profile=instance)
+
+    @extend_schema(
+        summary="Move one priority up or down in a profile",
+        parameters=[TEAM_PARAMETER],
+        request=ProfileMoveSerializer,
+        responses=PriorityProfileSerializer,
+        tags=TAGS,
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        profile = self.get_object()
+        serializer = ProfileMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        profile = profile_move(profile=profile, **serializer.validated_data)
+        return Response(PriorityProfileSerializer(profile).data)
+
+
+@_crud_schema("usage pattern")
+class UsagePatternViewSet(_TeamOwnedViewSet):
+    serializer_class = UsagePatternSerializer
+
+    def _base_queryset(self) -> QuerySet[UsagePattern]:
+        return UsagePattern.objects.order_by("name", "id")
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = usage_pattern_create(team=team_of(self.request), **serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = usage_pattern_update(pattern=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance: UsagePattern) -> None:
+        usage_pattern_delete(pattern=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the team's saved evaluations", parameters=[TEAM_PARAMETER], tags=TAGS),
+    retrieve=extend_schema(
+        summary="One saved evaluation, with its snapshot", parameters=[TEAM_PARAMETER], tags=TAGS
+    ),
+)
+class EvaluationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [IsMemberOrTeamToken, TeamPermission]
+
+    def get_queryset(self) -> QuerySet[Evaluation]:
+        queryset = Evaluation.objects.select_related("created_by").order_by("-created_at", "-id")
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        if self.action == "list":
+            queryset = queryset.defer("snapshot")
+        return team_scoped(queryset, self.request)
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return EvaluationDetailSerializer if self.action == "retrieve" else EvaluationSerializer
+
+    @extend_schema(
+        summary="Save an evaluation: runs the recommendation and cost report and stores the results",
+        parameters=[TEAM_PARAMETER],
+        request=EvaluationCreateSerializer,
+        responses={201: EvaluationDetailSerializer},
+        tags=TAGS,
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        team = team_of(request)
+        serializer = EvaluationCreateSerializer(data=request.data, context={"team": team})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        evaluation = evaluation_create(
+            team=team,
+            name=data["name"],
+            created_by=request.user,
+            priorities=data["priorities"],
+            profile=data["profile"],
+            requirements=data["requirements"],
+            usage_pattern=data["usage_pattern"],
+        )
+        return Response(EvaluationDetailSerializer(evaluation).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,311 @@
+"""Cost reports: each catalog model priced at a team's traffic, and every priced open-source model
+compared with every priced proprietary one.
+
+The arithmetic is ``evaluations.costing`` (pure functions); this module feeds it catalog figures and
+says which figures are missing, so a model is never priced at $0 for want of data.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from catalog.models import ModelOption
+from evaluations.costing import (
+    MAX_INSTANCES,
+    ApiPricing,
+    BreakEven,
+    CostRow,
+    HostingProfile,
+    SelfHostedCost,
+    Usage,
+    api_monthly_cost,
+    break_even_daily_requests,
+    break_even_months,
+    cumulative_costs,
+    instances_needed,
+    monthly_cost_by_volume,
+    self_hosted_cost,
+)
+from evaluations.selectors import CatalogEntry
+
+# A catalog model as decisions see it: a model instance, or the lighter row the selectors return.
+CatalogModel = ModelOption | CatalogEntry
+
+API_PRICE_FIELDS: tuple[str, ...] = ("input_price_per_mtok", "output_price_per_mtok")
+HOSTING_COST_FIELDS: tuple[str, ...] = (
+    "instance_hourly_cost",
+    "setup_hours",
+    "monthly_ops_hours",
+    "engineering_hourly_rate",
+)
+CHART_MONTHS = 36
+VOLUME_STEPS = 24
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    id: int
+    name: str
+    kind: str
+
+
+def model_ref(option: CatalogModel) -> ModelRef:
+    return ModelRef(option.pk, option.name, option.kind)
+
+
+@dataclass(frozen=True)
+class ModelCost:
+    """One model priced at a usage: by API price when proprietary, by self-hosting when open source.
+
+    ``missing`` names the catalog fields a price needs but lacks; such a model is not priced and all
+    its figures are None (never zero).
+    """
+
+    model: ModelRef
+    missing: tuple[str, ...]
+    monthly_api: Decimal | None = None
+    hosted: SelfHostedCost | None = None
+    pricing: ApiPricing | None = None
+    hosting: HostingProfile | None = None
+
+    @property
+    def priced(self) -> bool:
+        return not self.missing
+
+    @property
+    def basis(self) -> Literal["api", "self_hosted"]:
+        return "self_hosted" if self.model.kind == "open_source" else "api"
+
+    @property
+    def instances(self) -> int | None:
+        return self.hosted.capacity.instances if self.hosted else None
+
+    @property
+    def capacity_checked(self) -> bool | None:
+        return self.hosted.capacity.capacity_checked if self.hosted else None
+
+    @property
+    def capacity_note(self) -> str:
+        """Which capacity checks could not be made, or "" when both were (or it does not apply)."""
+        if self.hosted is None or self.hosting is None or self.hosted.capacity.capacity_checked:
+            return ""
+        unknown = [
+            label
+            for label, value in (
+                ("output tokens/s per instance", self.hosting.throughput_tokens_per_s),
+                ("concurrent requests per instance", self.hosting.concurrent_requests),
+            )
+            if value is None
+        ]
+        n = self.hosted.capacity.instances
+        return (
+            f"Capacity not checked: {' and '.join(unknown)} unknown; "
+            f"assumes {n} instance{'s' if n != 1 else ''}."
+        )
+
+    @property
+    def monthly_compute(self) -> Decimal | None:
+        return self.hosted.monthly_compute if self.hosted else None
+
+    @property
+    def monthly_ops(self) -> Decimal | None:
+        return self.hosted.monthly_ops if self.hosted else None
+
+    @property
+    def setup(self) -> Decimal | None:
+        return self.hosted.setup if self.hosted else None
+
+    @property
+    def monthly_total(self) -> Decimal | None:
+        if self.hosted is not None:
+            return self.hosted.monthly_total
+        return self.monthly_api
+
+    @property
+    def first_year_total(self) -> Decimal | None:
+        """Self-hosted: setup + 12 x monthly total. API: 12 x monthly bill."""
+        if self.hosted is not None:
+            return self.hosted.first_year_total
+        return None if self.monthly_api is None else 12 * self.monthly_api
+
+
+def _missing(option: CatalogModel, names: Sequence[str]) -> tuple[str, ...]:
+    return tuple(name for name in names if getattr(option, name) is None)
+
+
+def model_cost(*, option: CatalogModel, usage: Usage) -> ModelCost:
+    """Price one catalog model at this usage, or say which figures are missing."""
+    ref = model_ref(option)
+    if option.kind == "open_source":
+        missing = _missing(option, HOSTING_COST_FIELDS)
+        if missing:
+            return ModelCost(ref, missing)
+        hosting = HostingProfile(
+            instance_hourly_cost=option.instance_hourly_cost,
+            setup_hours=option.setup_hours,
+            monthly_ops_hours=option.monthly_ops_hours,
+            engineering_hourly_rate=option.engineering_hourly_rate,
+            throughput_tokens_per_s=option.throughput_tokens_per_s,
+            concurrent_requests=option.concurrent_requests_per_instance,
+        )
+        return ModelCost(ref, (), hosted=self_hosted_cost(usage, hosting), hosting=hosting)
+    missing = _missing(option, API_PRICE_FIELDS)
+    if missing:
+        return ModelCost(ref, missing)
+    pricing = ApiPricing(option.input_price_per_mtok, option.output_price_per_mtok)
+    return ModelCost(ref, (), monthly_api=api_monthly_cost(usage, pricing), pricing=pricing)
+
+
+@dataclass(frozen=True)
+class CostComparison:
+    """A priced open-source model against a priced proprietary one."""
+
+    open_source: ModelCost
+    proprietary: ModelCost
+    break_even: BreakEven
+    break_even_daily_requests: int | None
+    break_even_volume_reason: str
+
+
+@dataclass(frozen=True)
+class CostChart:
+    """Series for one comparison: cumulative cost by month, and monthly cost by daily volume."""
+
+    comparison: CostComparison
+    cumulative: list[CostRow]
+    by_volume: list[CostRow]
+
+
+@dataclass(frozen=True)
+class Assumption:
+    title: str
+    text: str
+
+
+def _doc(function: Callable[..., Any]) -> str:
+    return inspect.cleandoc(function.__doc__ or "")
+
+
+# The formulas as the cost model documents them, shown next to every report.
+ASSUMPTIONS: tuple[Assumption, ...] = (
+    Assumption("API monthly cost", _doc(api_monthly_cost)),
+    Assumption("Self-hosted monthly cost", _doc(self_hosted_cost)),
+    Assumption("Instances needed", _doc(instances_needed)),
+    Assumption("Break-even months", _doc(break_even_months)),
+    Assumption("Break-even daily volume", _doc(break_even_daily_requests)),
+    Assumption("Cumulative cost", _doc(cumulative_costs)),
+)
+
+
+@dataclass(frozen=True)
+class CostReport:
+    usage: Usage
+    models: list[ModelCost]
+    comparisons: list[CostComparison]
+    chart: CostChart | None
+    assumptions: tuple[Assumption, ...] = ASSUMPTIONS
+
+    @property
+    def notes(self) -> list[str]:
+        notes = [f"{m.model.name}: {m.capacity_note}" for m in self.models if m.capacity_note]
+        notes += [
+            f"{m.model.name}: not priced, missing {', '.join(m.missing)}."
+            for m in self.models
+            if not m.priced
+        ]
+        return notes
+
+
+def _compare(usage: Usage, open_source: ModelCost, proprietary: ModelCost) -> CostComparison:
+    hosted, hosting, pricing = open_source.hosted, open_source.hosting, proprietary.pricing
+    assert hosted is not None and hosting is not None and pricing is not None
+    assert proprietary.monthly_api is not None
+    volume = break_even_daily_requests(usage, pricing, hosting)
+    if volume is not None:
+        volume_reason = f"From {volume:,} requests a day the API costs at least as much as self-hosting."
+    elif usage.avg_input_tokens * pricing.input_per_mtok + usage.avg_output_tokens * pricing.output_per_mtok:
+        volume_reason = (
+            f"No daily volume within {MAX_INSTANCES:,} instances makes the API cost as much as "
+            "self-hosting: each instance costs more than the API traffic it can serve."
+        )
+    else:
+        volume_reason = "The API costs nothing at this token mix, so self-hosting never costs less."
+    return CostComparison(
+        open_source=open_source,
+        proprietary=proprietary,
+        break_even=break_even_months(hosted.setup, proprietary.monthly_api, hosted.monthly_total),
+        break_even_daily_requests=volume,
+        break_even_volume_reason=volume_reason,
+    )
+
+
+def _volume_points(usage: Usage, break_even_volume: int | None) -> list[int]:
+    """Daily volumes for the chart: 0 to twice the larger of today's and the break-even volume."""
+    top = max(10, 2 * usage.daily_requests, 2 * (break_even_volume or 0))
+    step = _nice_step(-(-top // VOLUME_STEPS))
+    points = {step * i for i in range(VOLUME_STEPS + 1)} | {usage.daily_requests}
+    if break_even_volume is not None:
+        points.add(break_even_volume)
+    return sorted(points)
+
+
+def _nice_step(minimum: int) -> int:
+    """The smallest 1, 2 or 5 x 10^k at or above ``minimum``, so the volume axis reads in round steps."""
+    scale = 1
+    while True:
+        for factor in (1, 2, 5):
+            if factor * scale >= minimum:
+                return factor * scale
+        scale *= 10
+
+
+def _cheapest(costs: list[ModelCost]) -> ModelCost:
+    return min(costs, key=lambda c: (c.monthly_total, c.model.name.casefold(), c.model.id))
+
+
+def cost_report_build(
+    *,
+    usage: Usage,
+    options: Sequence[CatalogModel],
+    chart_pair: tuple[int | None, int | None] | None = None,
+) -> CostReport:
+    """Price every model, compare every priced open-source/proprietary pair, and chart one pair.
+
+    ``chart_pair`` is (open-source id, proprietary id); a side that is None or not a priced model of
+    that kind falls back to the cheapest priced model of the kind. The chart covers 36 months of
+    cumulative cost and monthly cost across daily volumes from zero to twice the larger of this
+    usage and the break-even volume.
+    """
+    costs = [model_cost(option=option, usage=usage) for option in options]
+    costs.sort(key=lambda c: (c.model.name.casefold(), c.model.name, c.model.id))
+    open_source = [c for c in costs if c.priced and c.model.kind == "open_source"]
+    proprietary = [c for c in costs if c.priced and c.model.kind != "open_source"]
+    comparisons = [_compare(usage, o, p) for o in open_source for p in proprietary]
+    chart = None
+    if comparisons:
+        wanted_os, wanted_api = chart_pair or (None, None)
+        chosen_os = next((c for c in open_source if c.model.id == wanted_os), None) or _cheapest(open_source)
+        chosen_api = next((c for c in proprietary if c.model.id == wanted_api), None) or _cheapest(
+            proprietary
+        )
+        chart = _chart(
+            usage,
+            next(c for c in comparisons if c.open_source is chosen_os and c.proprietary is chosen_api),
+        )
+    return CostReport(usage=usage, models=costs, comparisons=comparisons, chart=chart)
+
+
+def _chart(usage: Usage, comparison: CostComparison) -> CostChart:
+    hosted, hosting = comparison.open_source.hosted, comparison.open_source.hosting
+    pricing, api = comparison.proprietary.pricing, comparison.proprietary.monthly_api
+    assert hosted is not None and hosting is not None and pricing is not None and api is not None
+    points = _volume_points(usage, comparison.break_even_daily_requests)
+    return CostChart(
+        comparison=comparison,
+        cumulative=cumulative_costs(api, hosted, CHART_MONTHS),
+        by_volume=monthly_cost_by_volume(usage, pricing, hosting, points),
+    )

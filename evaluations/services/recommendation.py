@@ -1,0 +1,80 @@
+"""Recommendations: the active catalog filtered by hard requirements, then ranked by a team's
+priorities with ``evaluations.scoring.rank_models``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from evaluations.costing import Usage
+from evaluations.models import validate_priorities
+from evaluations.requirements import Requirements, capability_shortfalls
+from evaluations.scoring import Candidate, RankedModel, rank_models
+from evaluations.selectors import decision_catalog
+from evaluations.services.cost_report import CatalogModel, ModelCost, ModelRef, model_cost, model_ref
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    model: ModelRef
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """Active models meeting the requirements, ranked best first, and the others with reasons."""
+
+    priorities: tuple[str, ...]
+    requirements: Requirements
+    ranking: list[RankedModel]
+    excluded: list[Exclusion]
+
+
+def recommend_models(
+    *,
+    priorities: Sequence[str],
+    requirements: Requirements | None = None,
+    usage: Usage | None = None,
+    options: Sequence[CatalogModel] | None = None,
+) -> Recommendation:
+    """Filter the active catalog by hard requirements, then rank the rest by weighted priorities.
+
+    Ranking is ``evaluations.scoring.rank_models`` (weight 1/rank, missing score 5, ties by name and
+    flagged). A monthly cost limit prices each model with ``model_cost`` at ``usage``; a model that
+    cannot be priced does not meet it. ``options`` defaults to every active model, fetched in one
+    query: the cost of a recommendation does not grow in queries with the catalog.
+    """
+    priorities = list(priorities)
+    try:
+        validate_priorities(priorities)
+    except ValidationError as exc:
+        raise ValidationError({"priorities": exc.messages}) from exc
+    requirements = requirements or Requirements()
+    if requirements.max_monthly_cost is not None and usage is None:
+        raise ValidationError(
+            {"usage_pattern": ["A maximum monthly cost needs a usage pattern to price the models."]}
+        )
+    candidates: list[Candidate] = []
+    excluded: list[Exclusion] = []
+    for option in decision_catalog() if options is None else options:
+        reasons = capability_shortfalls(option, requirements)
+        if requirements.max_monthly_cost is not None and usage is not None:
+            reasons += _cost_shortfalls(model_cost(option=option, usage=usage), requirements.max_monthly_cost)
+        if reasons:
+            excluded.append(Exclusion(model_ref(option), tuple(reasons)))
+        else:
+            candidates.append(Candidate(option.pk, option.name, option.kind, option.scores))
+    excluded.sort(key=lambda e: (e.model.name.casefold(), e.model.name, e.model.id))
+    return Recommendation(tuple(priorities), requirements, rank_models(priorities, candidates), excluded)
+
+
+def _cost_shortfalls(cost: ModelCost, limit: Decimal) -> list[str]:
+    if not cost.priced:
+        return [f"Monthly cost unknown: missing {', '.join(cost.missing)}."]
+    assert cost.monthly_total is not None
+    if cost.monthly_total > limit:
+        return [f"Monthly cost ${cost.monthly_total:,.2f} exceeds the ${limit:,.2f} limit."]
+    return []

@@ -1,0 +1,195 @@
+"""Writes: priority profiles, usage patterns and saved evaluations.
+
+Each validates with the model's ``full_clean`` and raises ``ValidationError`` keyed by field, so the
+pages, the API and the admin refuse the same input with the same messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from evaluations.costing import Usage
+from evaluations.models import Evaluation, PriorityProfile, UsagePattern
+from evaluations.requirements import Requirements
+from evaluations.selectors import decision_catalog
+from evaluations.services.cost_report import cost_report_build
+from evaluations.services.recommendation import recommend_models
+from evaluations.snapshots import cost_report_data, recommendation_data
+from portal.models import Team
+
+TeamOwned = TypeVar("TeamOwned", PriorityProfile, UsagePattern)
+
+
+def _save_named(instance: TeamOwned, *, noun: str) -> TeamOwned:
+    """Validate with the model's rules and a per-team unique name reported on ``name``, then save."""
+    errors: dict[str, Any] = {}
+    try:
+        instance.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    duplicate = (
+        type(instance)
+        ._default_manager.filter(team_id=instance.team_id, name=instance.name)
+        .exclude(pk=instance.pk)
+    )
+    message = f"This team already has a {noun} named “{instance.name}”."
+    if "name" not in errors and duplicate.exists():
+        errors["name"] = [ValidationError(message, code="unique")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:  # a concurrent save took the name between the check and the insert
+        raise ValidationError({"name": [message]}) from exc
+    return instance
+
+
+def _as_list(priorities: Sequence[str]) -> Any:
+    """A list copy of a priority sequence; anything else is passed on for validation to refuse."""
+    return list(priorities) if isinstance(priorities, list | tuple) else priorities
+
+
+def profile_create(*, team: Team, name: str, priorities: Sequence[str]) -> PriorityProfile:
+    return _save_named(
+        PriorityProfile(team=team, name=name, priorities=_as_list(priorities)), noun="priority profile"
+    )
+
+
+def profile_update(
+    *, profile: PriorityProfile, name: str | None = None, priorities: Sequence[str] | None = None
+) -> PriorityProfile:
+    if name is not None:
+        profile.name = name
+    if priorities is not None:
+        profile.priorities = _as_list(priorities)
+    return _save_named(profile, noun="priority profile")
+
+
+@transaction.atomic
+def profile_move(
+    *, profile: PriorityProfile, priority: str, direction: Literal["up", "down"]
+) -> PriorityProfile:
+    """Swap a priority with its neighbour above or below; at either end nothing changes.
+
+    The row is locked while it changes, so two quick clicks cannot lose one of the moves.
+    """
+    locked = PriorityProfile.objects.select_for_update().get(pk=profile.pk)
+    order = list(locked.priorities)
+    if priority not in order:
+        raise ValidationError({"priority": [f"“{priority}” is not in this profile."]})
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": ["Direction must be “up” or “down”."]})
+    i = order.index(priority)
+    j = i - 1 if direction == "up" else i + 1
+    if 0 <= j < len(order):
+        order[i], order[j] = order[j], order[i]
+        locked.priorities = order
+        locked.save(update_fields=["priorities", "updated_at"])
+    profile.priorities, profile.updated_at = locked.priorities, locked.updated_at
+    return profile
+
+
+def profile_delete(*, profile: PriorityProfile) -> None:
+    profile.delete()
+
+
+USAGE_FIELDS: tuple[str, ...] = (
+    "daily_requests",
+    "avg_input_tokens",
+    "avg_output_tokens",
+    "peak_concurrent",
+    "days_per_month",
+)
+
+
+def usage_from_fields(**fields: Any) -> Usage:
+    """Validate traffic figures with the usage pattern rules without saving them."""
+    pattern = UsagePattern(name="inline", **fields)
+    pattern.full_clean(exclude=["team", "name"], validate_constraints=False)
+    return pattern.as_usage()
+
+
+def usage_pattern_create(*, team: Team, name: str, **fields: Any) -> UsagePattern:
+    return _save_named(UsagePattern(team=team, name=name, **fields), noun="usage pattern")
+
+
+def usage_pattern_update(*, pattern: UsagePattern, **fields: Any) -> UsagePattern:
+    for field, value in fields.items():
+        if field not in ("name", *USAGE_FIELDS):
+            raise TypeError(f"Unknown usage pattern field {field!r}.")
+        setattr(pattern, field, value)
+    return _save_named(pattern, noun="usage pattern")
+
+
+def usage_pattern_delete(*, pattern: UsagePattern) -> None:
+    pattern.delete()
+
+
+@transaction.atomic
+def evaluation_create(
+    *,
+    team: Team,
+    name: str,
+    created_by: AbstractBaseUser | AnonymousUser | None,
+    priorities: Sequence[str] | None = None,
+    profile: PriorityProfile | None = None,
+    requirements: Requirements | None = None,
+    usage_pattern: UsagePattern | None = None,
+) -> Evaluation:
+    """Run the recommendation (and, with a usage pattern, the cost report) and save what they said.
+
+    Priorities come from ``priorities`` or, when omitted, from the profile. The cost report covers
+    the models that met the requirements. Both are stored as JSON so the evaluation reads the same
+    after the catalog changes.
+    """
+    for owned in (profile, usage_pattern):
+        if owned is not None and owned.team_id != team.pk:
+            raise ValidationError({"profile" if owned is profile else "usage_pattern": ["Not in this team."]})
+    if priorities is None:
+        if profile is None:
+            raise ValidationError({"priorities": ["Give priorities or a profile."]})
+        priorities = profile.priorities
+    usage = usage_pattern.as_usage() if usage_pattern is not None else None
+    options = decision_catalog()
+    recommendation = recommend_models(
+        priorities=priorities, requirements=requirements, usage=usage, options=options
+    )
+    report = None
+    if usage is not None:
+        ranked = {r.candidate.id for r in recommendation.ranking}
+        report = cost_report_build(usage=usage, options=[o for o in options if o.pk in ranked])
+    snapshot: dict[str, Any] = {
+        "profile_name": profile.name if profile else None,
+        "usage_pattern_name": usage_pattern.name if usage_pattern else None,
+        "recommendation": recommendation_data(
+            recommendation,
+            profile_id=profile.pk if profile else None,
+            usage_pattern_id=usage_pattern.pk if usage_pattern else None,
+        ),
+        "cost_report": (
+            cost_report_data(report, usage_pattern_id=usage_pattern.pk if usage_pattern else None)
+            if report is not None
+            else None
+        ),
+    }
+    evaluation = Evaluation(
+        team=team,
+        name=name,
+        profile=profile,
+        usage_pattern=usage_pattern,
+        priorities=list(priorities),
+        requirements=recommendation.requirements.as_data(),
+        snapshot=snapshot,
+        top_pick=recommendation.ranking[0].candidate.name if recommendation.ranking else "",
+        created_by=created_by if created_by is not None and created_by.is_authenticated else None,
+    )
+    # The related rows were resolved for this team above: only the values need checking.
+    evaluation.full_clean(exclude=["team", "profile", "usage_pattern", "created_by"])
+    evaluation.save()
+    return evaluation

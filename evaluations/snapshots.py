@@ -1,0 +1,120 @@
+"""The JSON form of a recommendation and a cost report.
+
+One shape for three readers: the API returns it, a saved evaluation stores it, and the pages render
+it, so a saved evaluation reads exactly like the live result it was. Money is a decimal string to the
+cent; a figure that does not apply or is not known is null, never zero.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from evaluations.services import (
+        CostChart,
+        CostComparison,
+        CostReport,
+        ModelCost,
+        ModelRef,
+        Recommendation,
+    )
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def model_ref_data(ref: ModelRef) -> dict[str, Any]:
+    return {"id": ref.id, "name": ref.name, "kind": ref.kind}
+
+
+def recommendation_data(
+    recommendation: Recommendation, *, profile_id: int | None = None, usage_pattern_id: int | None = None
+) -> dict[str, Any]:
+    return {
+        "priorities": list(recommendation.priorities),
+        "profile": profile_id,
+        "usage_pattern": usage_pattern_id,
+        "requirements": recommendation.requirements.as_data(),
+        "results": [
+            {
+                "rank": r.rank,
+                "model": {"id": r.candidate.id, "name": r.candidate.name, "kind": r.candidate.kind},
+                "score": money(r.score),
+                "contributions": {p: money(v) for p, v in r.contributions.items()},
+                "defaulted": list(r.defaulted),
+                "tied": r.tied,
+            }
+            for r in recommendation.ranking
+        ],
+        "excluded": [
+            {"model": model_ref_data(e.model), "reasons": list(e.reasons)} for e in recommendation.excluded
+        ],
+    }
+
+
+def model_cost_data(cost: ModelCost) -> dict[str, Any]:
+    return {
+        **model_ref_data(cost.model),
+        "basis": cost.basis,
+        "priced": cost.priced,
+        "missing": list(cost.missing),
+        "instances": cost.instances,
+        "capacity_checked": cost.capacity_checked,
+        "capacity_note": cost.capacity_note,
+        "monthly_api": money(cost.monthly_api),
+        "monthly_compute": money(cost.monthly_compute),
+        "monthly_ops": money(cost.monthly_ops),
+        "setup": money(cost.setup),
+        "monthly_total": money(cost.monthly_total),
+        "first_year_total": money(cost.first_year_total),
+    }
+
+
+def _side(cost: ModelCost) -> dict[str, Any]:
+    return {**model_ref_data(cost.model), "monthly_total": money(cost.monthly_total)}
+
+
+def comparison_data(comparison: CostComparison) -> dict[str, Any]:
+    return {
+        "open_source": _side(comparison.open_source),
+        "proprietary": _side(comparison.proprietary),
+        "break_even_months": money(comparison.break_even.months),
+        "break_even_reason": comparison.break_even.reason,
+        "break_even_daily_requests": comparison.break_even_daily_requests,
+        "break_even_volume_reason": comparison.break_even_volume_reason,
+    }
+
+
+def chart_data(chart: CostChart) -> dict[str, Any]:
+    return {
+        **comparison_data(chart.comparison),
+        "cumulative": [
+            {"month": month, "api": money(api), "self_hosted": money(hosted)}
+            for month, api, hosted in chart.cumulative
+        ],
+        "by_volume": [
+            {"daily_requests": volume, "api": money(api), "self_hosted": money(hosted)}
+            for volume, api, hosted in chart.by_volume
+        ],
+    }
+
+
+def cost_report_data(report: CostReport, *, usage_pattern_id: int | None = None) -> dict[str, Any]:
+    usage = report.usage
+    return {
+        "usage_pattern": usage_pattern_id,
+        "usage": {
+            "daily_requests": usage.daily_requests,
+            "avg_input_tokens": usage.avg_input_tokens,
+            "avg_output_tokens": usage.avg_output_tokens,
+            "peak_concurrent": usage.peak_concurrent,
+            "days_per_month": usage.days_per_month,
+        },
+        "models": [model_cost_data(c) for c in report.models],
+        "comparisons": [comparison_data(c) for c in report.comparisons],
+        "chart": chart_data(report.chart) if report.chart is not None else None,
+        "notes": report.notes,
+        "assumptions": [{"title": a.title, "text": a.text} for a in report.assumptions],
+    }

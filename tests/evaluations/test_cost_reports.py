@@ -1,0 +1,408 @@
+"""Cost reports: the article's figures to the cent through the service, the API and the page; models
+missing a figure are not priced (never $0); break-even in months and in daily volume; chart series."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from catalog.models import ModelOption
+from evaluations.costing import Usage
+from evaluations.services import cost_report_build
+from evaluations.snapshots import cost_report_data
+from tests.evaluations.conftest import ARTICLE_USAGE, post_json
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/cost-reports/"
+
+
+def _by_name(rows: list[dict]) -> dict[str, dict]:
+    return {row["name"]: row for row in rows}
+
+
+def _article_report(article_catalog, **kwargs):
+    return cost_report_build(usage=Usage(**ARTICLE_USAGE), options=list(article_catalog.values()), **kwargs)
+
+
+# --- The article's references, through the service ------------------------------------------------
+
+
+def test_gpt4_turbo_costs_10500_dollars_a_month_by_api_price(article_catalog):
+    gpt4 = next(m for m in _article_report(article_catalog).models if m.model.name == "GPT-4 Turbo")
+
+    assert gpt4.basis == "api"
+    assert gpt4.monthly_api == Decimal("10500.00")
+    assert gpt4.monthly_total == Decimal("10500.00")
+    assert gpt4.first_year_total == Decimal("126000.00")
+    assert gpt4.setup is None and gpt4.monthly_compute is None
+
+
+def test_llama_2_70b_self_hosted_costs_22584_a_month_and_277008_in_the_first_year(article_catalog):
+    llama = next(m for m in _article_report(article_catalog).models if m.model.name == "Llama 2 70B")
+
+    assert llama.basis == "self_hosted"
+    assert llama.monthly_compute == Decimal("19584.00")
+    assert llama.monthly_ops == Decimal("3000.00")
+    assert llama.monthly_total == Decimal("22584.00")
+    assert llama.setup == Decimal("6000.00")
+    assert llama.first_year_total == Decimal("277008.00")
+    assert llama.monthly_api is None
+
+
+def test_llama_against_gpt4_never_breaks_even_but_does_at_21509_requests_a_day(article_catalog):
+    report = _article_report(article_catalog)
+
+    pair = next(
+        c
+        for c in report.comparisons
+        if (c.open_source.model.name, c.proprietary.model.name) == ("Llama 2 70B", "GPT-4 Turbo")
+    )
+    # The article's formula gives -0.5 months here; self-hosting costs more each month, so never.
+    assert pair.break_even.months is None
+    assert "never breaks even" in pair.break_even.reason
+    assert "$12,084.00 more per month" in pair.break_even.reason
+    assert pair.break_even_daily_requests == 21_509
+
+
+def test_llama_capacity_is_not_checked_and_the_report_says_so(article_catalog):
+    report = _article_report(article_catalog)
+
+    llama = next(m for m in report.models if m.model.name == "Llama 2 70B")
+    assert llama.instances == 1
+    assert llama.capacity_checked is False
+    assert llama.capacity_note.startswith("Capacity not checked:")
+    assert any(note.startswith("Llama 2 70B: Capacity not checked") for note in report.notes)
+
+
+def test_a_model_with_known_capacity_is_sized_by_its_peak_and_volume():
+    hosted = ModelOption(
+        pk=7,
+        name="Sized",
+        kind="open_source",
+        instance_hourly_cost=Decimal("10"),
+        setup_hours=Decimal("0"),
+        monthly_ops_hours=Decimal("0"),
+        engineering_hourly_rate=Decimal("100"),
+        throughput_tokens_per_s=100,
+        concurrent_requests_per_instance=16,
+    )
+
+    cost = cost_report_build(usage=Usage(**ARTICLE_USAGE), options=[hosted]).models[0]
+
+    # peak 50 / 16 per instance -> 4; 10,000 x 1,000 tokens / (100/s x 86,400 s) -> 2; the larger wins
+    assert (cost.instances, cost.capacity_checked, cost.capacity_note) == (4, True, "")
+    assert cost.monthly_compute == Decimal("28800.00")
+
+
+def test_models_missing_a_figure_are_not_priced_and_say_what_is_missing(article_catalog):
+    report = _article_report(article_catalog)
+
+    mistral = next(m for m in report.models if m.model.name == "Mistral 7B")
+    assert not mistral.priced
+    assert mistral.missing == (
+        "instance_hourly_cost",
+        "setup_hours",
+        "monthly_ops_hours",
+        "engineering_hourly_rate",
+    )
+    assert mistral.monthly_total is None and mistral.first_year_total is None
+    assert all(c.open_source.model.name != "Mistral 7B" for c in report.comparisons)
+
+
+def test_a_proprietary_model_without_prices_is_not_priced(article_catalog):
+    ModelOption.objects.filter(name="Claude 3 Opus").update(output_price_per_mtok=None)
+    report = _article_report(
+        article_catalog | {"Claude 3 Opus": ModelOption.objects.get(name="Claude 3 Opus")}
+    )
+
+    claude = next(m for m in report.models if m.model.name == "Claude 3 Opus")
+    assert claude.missing == ("output_price_per_mtok",)
+    assert claude.monthly_api is None
+
+
+def test_the_chart_follows_36_months_and_the_break_even_volume(article_catalog):
+    chart = _article_report(article_catalog).chart
+
+    assert (chart.comparison.open_source.model.name, chart.comparison.proprietary.model.name) == (
+        "Llama 2 70B",
+        "GPT-4 Turbo",
+    )
+    assert len(chart.cumulative) == 37
+    assert chart.cumulative[0] == (0, Decimal("0.00"), Decimal("6000.00"))
+    assert chart.cumulative[36] == (36, Decimal("378000.00"), Decimal("819024.00"))
+    volumes = [volume for volume, _, _ in chart.by_volume]
+    assert volumes[0] == 0 and 10_000 in volumes and 21_509 in volumes
+    assert volumes[-1] >= 2 * 21_509
+    assert (21_509, Decimal("22584.45"), Decimal("22584.00")) in chart.by_volume
+
+
+def test_a_chosen_pair_is_charted_and_can_break_even(article_catalog):
+    llama, claude = article_catalog["Llama 2 70B"], article_catalog["Claude 3 Opus"]
+
+    chart = _article_report(article_catalog, chart_pair=(llama.pk, claude.pk)).chart
+
+    assert chart.comparison.proprietary.model.name == "Claude 3 Opus"
+    monthly_saving = chart.comparison.proprietary.monthly_total - Decimal("22584.00")
+    assert chart.comparison.break_even.months == (Decimal("6000.00") / monthly_saving).quantize(
+        Decimal("0.01")
+    )
+
+
+def test_the_assumptions_quote_the_cost_model_formulas(article_catalog):
+    assumptions = {
+        a["title"]: a["text"] for a in cost_report_data(_article_report(article_catalog))["assumptions"]
+    }
+
+    assert "daily_requests x days x (input_tokens x input_price" in assumptions["API monthly cost"]
+    assert "instances x hourly_cost x 24 x days" in assumptions["Self-hosted monthly cost"]
+    assert "meaningless negative figure" in assumptions["Break-even months"]
+
+
+# --- The API --------------------------------------------------------------------------------------
+
+
+def test_api_reports_the_article_figures_to_the_cent(alice_client, article_catalog, article_usage):
+    response = post_json(alice_client, URL, {"usage_pattern": article_usage.pk})
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["usage_pattern"] == article_usage.pk
+    assert body["usage"] == ARTICLE_USAGE
+    models = _by_name(body["models"])
+    assert models["GPT-4 Turbo"] | {"id": 0} == {
+        "id": 0,
+        "name": "GPT-4 Turbo",
+        "kind": "proprietary",
+        "basis": "api",
+        "priced": True,
+        "missing": [],
+        "instances": None,
+        "capacity_checked": None,
+        "capacity_note": "",
+        "monthly_api": "10500.00",
+        "monthly_compute": None,
+        "monthly_ops": None,
+        "setup": None,
+        "monthly_total": "10500.00",
+        "first_year_total": "126000.00",
+    }
+    llama = models["Llama 2 70B"]
+    assert (llama["monthly_compute"], llama["monthly_ops"], llama["monthly_total"]) == (
+        "19584.00",
+        "3000.00",
+        "22584.00",
+    )
+    assert (llama["setup"], llama["first_year_total"]) == ("6000.00", "277008.00")
+    assert (llama["instances"], llama["capacity_checked"]) == (1, False)
+
+
+def test_api_compares_the_article_pair_with_a_reason_instead_of_a_negative_month(
+    alice_client, article_catalog, article_usage
+):
+    body = post_json(alice_client, URL, {"usage_pattern": article_usage.pk}).json()
+
+    pair = next(c for c in body["comparisons"] if c["proprietary"]["name"] == "GPT-4 Turbo")
+    assert pair["open_source"] | {"id": 0} == {
+        "id": 0,
+        "name": "Llama 2 70B",
+        "kind": "open_source",
+        "monthly_total": "22584.00",
+    }
+    assert pair["break_even_months"] is None
+    assert "never breaks even" in pair["break_even_reason"]
+    assert pair["break_even_daily_requests"] == 21_509
+    assert body["chart"]["break_even_daily_requests"] == 21_509
+    assert body["chart"]["cumulative"][36] == {"month": 36, "api": "378000.00", "self_hosted": "819024.00"}
+
+
+def test_api_lists_unpriced_models_with_nulls_never_zero(alice_client, article_catalog, article_usage):
+    body = post_json(alice_client, URL, {"usage_pattern": article_usage.pk}).json()
+
+    mixtral = _by_name(body["models"])["Mixtral 8x7B"]
+    assert mixtral["priced"] is False
+    assert mixtral["missing"] == [
+        "instance_hourly_cost",
+        "setup_hours",
+        "monthly_ops_hours",
+        "engineering_hourly_rate",
+    ]
+    assert mixtral["monthly_total"] is None and mixtral["first_year_total"] is None
+    assert "Mixtral 8x7B: not priced, missing instance_hourly_cost" in " ".join(body["notes"])
+
+
+def test_api_takes_inline_usage_and_a_subset_of_models(write_client, article_catalog):
+    ids = [article_catalog["GPT-4 Turbo"].pk, article_catalog["Llama 2 70B"].pk]
+
+    response = post_json(write_client, URL, {"usage": ARTICLE_USAGE, "models": ids})
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert [m["name"] for m in body["models"]] == ["GPT-4 Turbo", "Llama 2 70B"]
+    assert len(body["comparisons"]) == 1
+    assert body["usage_pattern"] is None
+
+
+def test_api_charts_a_chosen_pair(alice_client, article_catalog, article_usage):
+    pair = {
+        "open_source": article_catalog["Llama 2 70B"].pk,
+        "proprietary": article_catalog["Claude 3 Opus"].pk,
+    }
+
+    body = post_json(alice_client, URL, {"usage_pattern": article_usage.pk, "chart": pair}).json()
+
+    assert body["chart"]["proprietary"]["name"] == "Claude 3 Opus"
+    assert body["chart"]["break_even_months"] is not None
+
+
+def test_a_read_only_token_may_compute_a_cost_report(read_client, article_catalog):
+    assert post_json(read_client, URL, {"usage": ARTICLE_USAGE}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "message"),
+    [
+        ({}, "usage_pattern", "Give `usage_pattern` (an id) or `usage` (traffic figures)."),
+        ({"usage_pattern": 1, "usage": ARTICLE_USAGE}, "usage", "not both"),
+        ({"usage_pattern": 999_999}, "usage_pattern", "No usage pattern with id 999999 in this team."),
+        (
+            {"usage": ARTICLE_USAGE | {"days_per_month": 32}},
+            "usage",
+            "Days per month must be between 1 and 31.",
+        ),
+        ({"usage": ARTICLE_USAGE | {"daily_requests": -1}}, "usage", "Daily requests cannot be negative."),
+        (
+            {"usage": ARTICLE_USAGE | {"peak_concurrent": 0}},
+            "usage",
+            "Peak concurrent requests must be at least 1.",
+        ),
+        ({"usage": ARTICLE_USAGE | {"avg_input_tokens": 2_000_001}}, "usage", "cannot exceed 2,000,000"),
+        ({"usage": {"daily_requests": 5}}, "usage", "This field is required."),
+        ({"usage": ARTICLE_USAGE | {"surge": 2}}, "usage", "Unknown field."),
+        ({"usage": ARTICLE_USAGE, "models": [999_999]}, "models", "No active catalog model with id 999999."),
+        ({"usage": ARTICLE_USAGE, "models": []}, "models", "may not be empty"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(
+    alice_client, article_catalog, article_usage, payload, field, message
+):
+    response = post_json(alice_client, URL, payload)
+
+    assert response.status_code == 400
+    assert message in str(response.json()[field])
+
+
+def test_inactive_models_cannot_be_asked_for(alice_client, article_catalog):
+    gpt4 = article_catalog["GPT-4 Turbo"]
+    ModelOption.objects.filter(pk=gpt4.pk).update(is_active=False)
+
+    response = post_json(alice_client, URL, {"usage": ARTICLE_USAGE, "models": [gpt4.pk]})
+
+    assert response.status_code == 400
+    assert response.json() == {"models": [f"No active catalog model with id {gpt4.pk}."]}
+
+
+def test_another_teams_usage_pattern_reads_like_a_missing_one(alice_client, charlies_usage):
+    response = post_json(alice_client, URL, {"usage_pattern": charlies_usage.pk})
+
+    assert response.status_code == 400
+    assert response.json()["usage_pattern"] == [f"No usage pattern with id {charlies_usage.pk} in this team."]
+
+
+def test_api_cost_report_over_1000_models_takes_a_fixed_number_of_queries(
+    write_client, article_usage, big_catalog, django_assert_max_num_queries
+):
+    # 1 token with its team, 2 record the token's use, 3 the usage pattern, 4 the active models
+    with django_assert_max_num_queries(4):
+        response = post_json(write_client, URL, {"usage_pattern": article_usage.pk})
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["models"]) == 1000
+    assert len(body["comparisons"]) == 5 * 995
+
+
+def test_api_cost_report_for_chosen_models_takes_a_fixed_number_of_queries(
+    alice_client, big_catalog, django_assert_max_num_queries
+):
+    ids = [m.pk for m in big_catalog[::2]]
+    # 1 session, 2 user, 3 memberships, 4 the chosen models
+    with django_assert_max_num_queries(4):
+        response = post_json(alice_client, URL, {"usage": ARTICLE_USAGE, "models": ids})
+    assert len(response.json()["models"]) == 500
+
+
+# --- The page -------------------------------------------------------------------------------------
+
+
+def test_page_shows_the_article_figures_formulas_and_chart_data(alice_client, article_catalog, article_usage):
+    response = alice_client.get("/t/alpha/cost-report/", {"usage_pattern": article_usage.pk})
+
+    html = response.content.decode()
+    assert "$10,500.00" in html and "$19,584.00" in html and "$22,584.00" in html and "$277,008.00" in html
+    assert 'id="cost-chart-data"' in html
+    assert 'data-testid="cumulative-chart"' in html and 'data-testid="volume-chart"' in html
+    assert "never breaks even" in html
+    assert "21,509" in html
+    assert "Formulas and assumptions" in html and "instances x hourly_cost x 24 x days" in html
+    assert "Missing: hourly cost of one instance (USD), setup hours" in html
+    assert response.context["chart"]["break_even_daily_requests"] == 21_509
+    assert "cost-charts.js" in html
+
+
+def test_first_visit_reports_the_teams_first_usage_pattern(alice_client, article_catalog, article_usage):
+    response = alice_client.get("/t/alpha/cost-report/")
+
+    assert response.context["report"]["usage_pattern"] == article_usage.pk
+
+
+def test_page_prices_figures_entered_inline(alice_client, article_catalog):
+    params = {"usage_pattern": ""} | ARTICLE_USAGE
+
+    response = alice_client.get("/t/alpha/cost-report/", params)
+
+    assert _by_name(response.context["report"]["models"])["GPT-4 Turbo"]["monthly_total"] == "10500.00"
+
+
+def test_page_shows_usage_errors_with_the_model_messages(alice_client, article_catalog):
+    params = {"usage_pattern": ""} | ARTICLE_USAGE | {"days_per_month": 40, "daily_requests": 200_000_000}
+
+    response = alice_client.get("/t/alpha/cost-report/", params)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Days per month must be between 1 and 31." in html
+    assert "Daily requests cannot exceed 100,000,000." in html
+    assert response.context["report"] is None
+
+
+def test_page_asks_for_figures_when_nothing_is_picked(alice_client, article_catalog):
+    response = alice_client.get("/t/alpha/cost-report/", {"usage_pattern": ""})
+
+    assert "Enter a figure, or pick a usage pattern." in response.content.decode()
+
+
+def test_htmx_request_returns_only_the_report_fragment(alice_client, article_catalog, article_usage):
+    response = alice_client.get(
+        "/t/alpha/cost-report/", {"usage_pattern": article_usage.pk}, HTTP_HX_REQUEST="true"
+    )
+
+    html = response.content.decode()
+    assert "<html" not in html and 'data-testid="cost-form"' not in html
+    assert 'data-testid="cost-table"' in html and 'id="cost-chart-data"' in html
+
+
+def test_cost_report_page_over_1000_models_takes_a_fixed_number_of_queries(
+    alice_client, article_usage, big_catalog, django_assert_max_num_queries
+):
+    ids = [m.pk for m in big_catalog[:10]] + [m.pk for m in big_catalog[-5:]]
+    # 1 session, 2 user, 3 membership with team, 4 usage patterns, 5 the active models
+    with django_assert_max_num_queries(5):
+        response = alice_client.get(
+            "/t/alpha/cost-report/", {"usage_pattern": article_usage.pk, "models": ids}
+        )
+    assert len(response.context["report"]["models"]) == 15
+
+
+def test_outsiders_get_a_404_on_the_cost_report(charlie_client, article_usage):
+    assert charlie_client.get("/t/alpha/cost-report/").status_code == 404
