@@ -8,9 +8,8 @@ operations. Money is ``Decimal`` USD rounded half-up to the cent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 CENT = Decimal("0.01")
 TOKENS_PER_PRICE_UNIT = 1_000_000
@@ -63,8 +62,9 @@ class Usage:
     days_per_month: int = 30
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            _check_int(self, field.name, positive=field.name == "days_per_month")
+        for name in ("daily_requests", "avg_input_tokens", "avg_output_tokens", "peak_concurrent"):
+            _check_int(self, name)
+        _check_int(self, "days_per_month", positive=True)
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,8 @@ class ApiPricing:
     output_per_mtok: Decimal
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            _check_money(self, field.name)
+        _check_money(self, "input_per_mtok")
+        _check_money(self, "output_per_mtok")
 
 
 @dataclass(frozen=True)
@@ -96,11 +96,10 @@ class HostingProfile:
     concurrent_requests: int | None = None
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            if field.name in ("throughput_tokens_per_s", "concurrent_requests"):
-                _check_int(self, field.name, positive=True, optional=True)
-            else:
-                _check_money(self, field.name)
+        for name in ("instance_hourly_cost", "setup_hours", "monthly_ops_hours", "engineering_hourly_rate"):
+            _check_money(self, name)
+        _check_int(self, "throughput_tokens_per_s", positive=True, optional=True)
+        _check_int(self, "concurrent_requests", positive=True, optional=True)
 
 
 @dataclass(frozen=True)
@@ -162,6 +161,19 @@ def api_monthly_cost(usage: Usage, pricing: ApiPricing) -> Decimal:
     return to_cents(usage.daily_requests * _api_cost_per_daily_request(usage, pricing))
 
 
+def _instances_for(
+    daily_requests: int, avg_output_tokens: int, peak_concurrent: int, hosting: HostingProfile
+) -> tuple[int | None, int | None]:
+    """(by_concurrency, by_volume) on plain integers; None where the per-instance figure is unknown."""
+    by_concurrency = by_volume = None
+    if hosting.concurrent_requests is not None:
+        by_concurrency = _ceil_div(peak_concurrent, hosting.concurrent_requests)
+    if hosting.throughput_tokens_per_s is not None:
+        daily_capacity = hosting.throughput_tokens_per_s * SECONDS_PER_DAY
+        by_volume = _ceil_div(daily_requests * avg_output_tokens, daily_capacity)
+    return by_concurrency, by_volume
+
+
 def instances_needed(usage: Usage, hosting: HostingProfile) -> Capacity:
     """Instances needed to serve the peak load and the daily token volume.
 
@@ -172,12 +184,9 @@ def instances_needed(usage: Usage, hosting: HostingProfile) -> Capacity:
     unknown is skipped and ``capacity_checked`` is false; with both unknown a
     single instance is assumed.
     """
-    by_concurrency = by_volume = None
-    if hosting.concurrent_requests is not None:
-        by_concurrency = _ceil_div(usage.peak_concurrent, hosting.concurrent_requests)
-    if hosting.throughput_tokens_per_s is not None:
-        daily_capacity = hosting.throughput_tokens_per_s * SECONDS_PER_DAY
-        by_volume = _ceil_div(usage.daily_requests * usage.avg_output_tokens, daily_capacity)
+    by_concurrency, by_volume = _instances_for(
+        usage.daily_requests, usage.avg_output_tokens, usage.peak_concurrent, hosting
+    )
     known = [n for n in (by_concurrency, by_volume) if n is not None]
     return Capacity(max([1, *known]), len(known) == 2, by_concurrency, by_volume)
 
@@ -235,14 +244,22 @@ def break_even_daily_requests(usage: Usage, pricing: ApiPricing, hosting: Hostin
     needs at most n instances. Peak concurrency is held as given. Returns
     ``None`` when the API is free or no count works within 10,000 instances.
     """
-    per_request = Fraction(_api_cost_per_daily_request(usage, pricing))
-    if per_request == 0:
+    # Exact integer ratios: Decimal.as_integer_ratio is exact and far cheaper than Fraction arithmetic.
+    per_request_num, per_request_den = _api_cost_per_daily_request(usage, pricing).as_integer_ratio()
+    if per_request_num == 0:
         return None
-    floor_instances = instances_needed(replace(usage, daily_requests=0), hosting).instances
+
+    def instances_at(daily_requests: int) -> int:
+        known = _instances_for(daily_requests, usage.avg_output_tokens, usage.peak_concurrent, hosting)
+        return max([1, *(n for n in known if n is not None)])
+
+    floor_instances = instances_at(0)
     for n in range(floor_instances, MAX_INSTANCES + 1):
-        ratio = Fraction(sum(_monthly_compute_and_ops(hosting, n, usage.days_per_month))) / per_request
-        candidate = _ceil_div(ratio.numerator, ratio.denominator)
-        if instances_needed(replace(usage, daily_requests=candidate), hosting).instances <= n:
+        total_num, total_den = sum(
+            _monthly_compute_and_ops(hosting, n, usage.days_per_month)
+        ).as_integer_ratio()
+        candidate = _ceil_div(total_num * per_request_den, total_den * per_request_num)
+        if instances_at(candidate) <= n:
             return candidate
     return None
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from math import floor
+from math import floor, lcm
 
 PRIORITIES: tuple[str, ...] = (
     "cost",
@@ -126,21 +126,31 @@ def rank_models(priorities: Sequence[str], candidates: Iterable[Candidate]) -> l
 
     Formula: total = sum over listed priorities p of weight(p) x score(p),
     with weight(p) from ``priority_weights`` and a missing score counted as
-    ``DEFAULT_SCORE``. Totals are exact fractions; rounding happens only for
-    display. Equal totals are ordered by name (case-insensitive, then exact,
-    then id) and flagged as tied; ranks are consecutive positions from 1.
+    ``DEFAULT_SCORE``. Totals are exact: each is kept as an integer numerator
+    over the common denominator lcm(1..k) of the k weights, so comparisons and
+    ties are exact and cheap; rounding happens only for display. Equal totals
+    are ordered by name (case-insensitive, then exact, then id) and flagged as
+    tied; ranks are consecutive positions from 1.
     """
     weights = priority_weights(priorities)
-    scored: list[tuple[Candidate, Fraction, dict[str, Decimal], tuple[str, ...]]] = []
+    denominator = lcm(*range(1, len(weights) + 1))
+    multipliers = [(priority, int(weight * denominator)) for priority, weight in weights.items()]
+    rounded: dict[int, Decimal] = {}  # numerator -> its value to two places; few distinct values
+
+    def display(numerator: int) -> Decimal:
+        if numerator not in rounded:
+            rounded[numerator] = round_half_up(Fraction(numerator, denominator))
+        return rounded[numerator]
+
+    scored: list[tuple[Candidate, int, dict[str, Decimal], tuple[str, ...]]] = []
     for candidate in candidates:
-        total = Fraction(0)
+        total = 0
         contributions: dict[str, Decimal] = {}
         defaulted: list[str] = []
-        for priority, weight in weights.items():
+        for priority, multiplier in multipliers:
             value, is_default = _score_for(candidate, priority)
-            contribution = weight * value
-            total += contribution
-            contributions[priority] = round_half_up(contribution)
+            total += multiplier * value
+            contributions[priority] = display(multiplier * value)
             if is_default:
                 defaulted.append(priority)
         scored.append((candidate, total, contributions, tuple(defaulted)))
@@ -151,8 +161,8 @@ def rank_models(priorities: Sequence[str], candidates: Iterable[Candidate]) -> l
         RankedModel(
             rank=position,
             candidate=candidate,
-            score=round_half_up(total),
-            exact_score=total,
+            score=display(total),
+            exact_score=Fraction(total, denominator),
             contributions=contributions,
             defaulted=defaulted,
             tied=totals[total] > 1,

@@ -293,6 +293,15 @@ def test_bad_input_is_a_400_naming_the_field(
     assert message in str(response.json()[field])
 
 
+def test_a_bad_item_in_the_model_list_is_a_400_keyed_by_its_position(alice_client, article_catalog):
+    gpt4 = article_catalog["GPT-4 Turbo"]
+
+    response = post_json(alice_client, URL, {"usage": ARTICLE_USAGE, "models": [gpt4.pk, "abc"]})
+
+    assert response.status_code == 400
+    assert response.json() == {"models": {"1": ["A valid integer is required."]}}
+
+
 def test_inactive_models_cannot_be_asked_for(alice_client, article_catalog):
     gpt4 = article_catalog["GPT-4 Turbo"]
     ModelOption.objects.filter(pk=gpt4.pk).update(is_active=False)
