@@ -248,6 +248,9 @@ def test_unknown_capabilities_never_meet_a_requirement():
 # --- Bad input ------------------------------------------------------------------------------------
 
 
+OWN = object()  # stands for the id of the team's own profile, known only once the fixture runs
+
+
 @pytest.mark.parametrize(
     ("payload", "field", "message"),
     [
@@ -256,7 +259,7 @@ def test_unknown_capabilities_never_meet_a_requirement():
         ({"priorities": []}, "priorities", "At least one priority is required."),
         ({"priorities": "cost"}, "priorities", "Expected a list"),
         ({}, "priorities", "Give `priorities` (a list) or `profile` (an id)."),
-        ({"priorities": ["cost"], "profile": 1}, "profile", "not both"),
+        ({"priorities": ["cost"], "profile": OWN}, "profile", "not both"),
         ({"profile": 999_999}, "profile", "No profile with id 999999 in this team."),
         ({"priorities": ["cost"], "require": {"max_monthly_cost": "100"}}, "usage_pattern", "needs a usage"),
         ({"priorities": ["cost"], "require": {"gpu": True}}, "require", "Unknown field."),
@@ -266,6 +269,7 @@ def test_unknown_capabilities_never_meet_a_requirement():
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(alice_client, startup_profile, payload, field, message):
+    payload = {key: startup_profile.pk if value is OWN else value for key, value in payload.items()}
     response = post_json(alice_client, URL, payload)
 
     assert response.status_code == 400
