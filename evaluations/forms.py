@@ -191,7 +191,9 @@ class CostReportForm(forms.Form):
     avg_input_tokens = forms.IntegerField(required=False, label="Average input tokens")
     avg_output_tokens = forms.IntegerField(required=False, label="Average output tokens")
     peak_concurrent = forms.IntegerField(required=False, label="Peak concurrent requests")
-    days_per_month = forms.IntegerField(required=False, label="Days per month")
+    days_per_month = forms.IntegerField(
+        required=False, label="Days per month", widget=forms.NumberInput(attrs={"placeholder": "30"})
+    )
     models = forms.TypedMultipleChoiceField(
         required=False, coerce=int, label="Models", widget=forms.CheckboxSelectMultiple
     )

@@ -218,7 +218,13 @@ def _recommendation_template(request: HttpRequest) -> str:
 @require_GET
 def recommendation(request: HttpRequest, team_slug: str) -> HttpResponse:
     membership = membership_get_for_user(user=request.user, team_slug=team_slug)
-    context = _recommendation_context(membership, request.GET)
+    params = request.GET
+    if not params:  # first visit: rank by the team's first profile, if it has one
+        first = profiles_for_team(team=membership.team).first()
+        if first is not None:
+            params = QueryDict(mutable=True)
+            params["profile"] = str(first.pk)
+    context = _recommendation_context(membership, params)
     return render(request, _recommendation_template(request), context)
 
 

@@ -411,6 +411,13 @@ def test_page_without_inputs_invites_a_choice(alice_client):
     assert "Load a profile or choose priorities to rank the catalog." in html
 
 
+def test_first_visit_ranks_by_the_teams_first_profile(alice_client, startup_profile, article_catalog):
+    response = alice_client.get("/t/alpha/recommendations/")
+
+    assert [r["model"]["name"] for r in response.context["rows"][:1]] == ["GPT-4 Turbo"]
+    assert f'<option value="{startup_profile.pk}" selected>' in response.content.decode()
+
+
 def test_outsiders_get_a_404_and_viewers_read_the_page(charlie_client, bob_client, article_catalog):
     assert charlie_client.get("/t/alpha/recommendations/", {"priority_1": "cost"}).status_code == 404
     response = bob_client.get("/t/alpha/recommendations/", {"priority_1": "cost"})
