@@ -254,12 +254,12 @@ def break_even_daily_requests(usage: Usage, pricing: ApiPricing, hosting: Hostin
         return max([1, *(n for n in known if n is not None)])
 
     floor_instances = instances_at(0)
+    volume_sized = hosting.throughput_tokens_per_s is not None  # else instances never grow with volume
     for n in range(floor_instances, MAX_INSTANCES + 1):
-        total_num, total_den = sum(
-            _monthly_compute_and_ops(hosting, n, usage.days_per_month)
-        ).as_integer_ratio()
+        monthly_total = sum(_monthly_compute_and_ops(hosting, n, usage.days_per_month))
+        total_num, total_den = monthly_total.as_integer_ratio()
         candidate = _ceil_div(total_num * per_request_den, total_den * per_request_num)
-        if instances_at(candidate) <= n:
+        if not volume_sized or instances_at(candidate) <= n:
             return candidate
     return None
 

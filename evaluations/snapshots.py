@@ -76,10 +76,17 @@ def _side(cost: ModelCost) -> dict[str, Any]:
     return {**model_ref_data(cost.model), "monthly_total": money(cost.monthly_total)}
 
 
-def comparison_data(comparison: CostComparison) -> dict[str, Any]:
+def comparison_data(
+    comparison: CostComparison, sides: dict[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """One pair; ``sides`` caches each model's side by id, since every model appears in many pairs."""
+    sides = {} if sides is None else sides
+    for cost in (comparison.open_source, comparison.proprietary):
+        if cost.model.id not in sides:
+            sides[cost.model.id] = _side(cost)
     return {
-        "open_source": _side(comparison.open_source),
-        "proprietary": _side(comparison.proprietary),
+        "open_source": sides[comparison.open_source.model.id],
+        "proprietary": sides[comparison.proprietary.model.id],
         "break_even_months": money(comparison.break_even.months),
         "break_even_reason": comparison.break_even.reason,
         "break_even_daily_requests": comparison.break_even_daily_requests,
@@ -103,6 +110,7 @@ def chart_data(chart: CostChart) -> dict[str, Any]:
 
 def cost_report_data(report: CostReport, *, usage_pattern_id: int | None = None) -> dict[str, Any]:
     usage = report.usage
+    sides: dict[int, dict[str, Any]] = {}
     return {
         "usage_pattern": usage_pattern_id,
         "usage": {
@@ -113,7 +121,7 @@ def cost_report_data(report: CostReport, *, usage_pattern_id: int | None = None)
             "days_per_month": usage.days_per_month,
         },
         "models": [model_cost_data(c) for c in report.models],
-        "comparisons": [comparison_data(c) for c in report.comparisons],
+        "comparisons": [comparison_data(c, sides) for c in report.comparisons],
         "chart": chart_data(report.chart) if report.chart is not None else None,
         "notes": report.notes,
         "assumptions": [{"title": a.title, "text": a.text} for a in report.assumptions],
