@@ -233,7 +233,38 @@ def break_even_months(setup: Decimal, api_monthly: Decimal, self_hosted_monthly:
     )
 
 
-def break_even_daily_requests(usage: Usage, pricing: ApiPricing, hosting: HostingProfile) -> int | None:
+class SelfHostedSteps:
+    """Self-hosted monthly totals by instance count, for one usage and hosting profile.
+
+    The break-even volume search walks these steps; a cost report searches against many API prices
+    with the same profile, so the floor and each step's total are worked out once and shared.
+    """
+
+    def __init__(self, usage: Usage, hosting: HostingProfile) -> None:
+        self.usage = usage
+        self.hosting = hosting
+        # Without a throughput figure the instance count never grows with volume.
+        self.volume_sized = hosting.throughput_tokens_per_s is not None
+        self.floor_instances = self.instances_at(0)
+        self._totals: dict[int, tuple[int, int]] = {}
+
+    def instances_at(self, daily_requests: int) -> int:
+        known = _instances_for(
+            daily_requests, self.usage.avg_output_tokens, self.usage.peak_concurrent, self.hosting
+        )
+        return max([1, *(n for n in known if n is not None)])
+
+    def monthly_total_ratio(self, instances: int) -> tuple[int, int]:
+        """Monthly total with this many instances, as an exact integer ratio (numerator, denominator)."""
+        if instances not in self._totals:
+            total = sum(_monthly_compute_and_ops(self.hosting, instances, self.usage.days_per_month))
+            self._totals[instances] = total.as_integer_ratio()
+        return self._totals[instances]
+
+
+def break_even_daily_requests(
+    usage: Usage, pricing: ApiPricing, hosting: HostingProfile, *, steps: SelfHostedSteps | None = None
+) -> int | None:
     """Smallest daily request count at which the API costs at least as much.
 
     Finds the least d with d x c >= self_hosted_monthly(instances(d)), where
@@ -243,23 +274,17 @@ def break_even_daily_requests(usage: Usage, pricing: ApiPricing, hosting: Hostin
     upward, d = ceil(self_hosted_monthly(n) / c) is accepted when serving d
     needs at most n instances. Peak concurrency is held as given. Returns
     ``None`` when the API is free or no count works within 10,000 instances.
+    ``steps`` may carry the self-hosted side already worked out for this usage and profile.
     """
     # Exact integer ratios: Decimal.as_integer_ratio is exact and far cheaper than Fraction arithmetic.
     per_request_num, per_request_den = _api_cost_per_daily_request(usage, pricing).as_integer_ratio()
     if per_request_num == 0:
         return None
-
-    def instances_at(daily_requests: int) -> int:
-        known = _instances_for(daily_requests, usage.avg_output_tokens, usage.peak_concurrent, hosting)
-        return max([1, *(n for n in known if n is not None)])
-
-    floor_instances = instances_at(0)
-    volume_sized = hosting.throughput_tokens_per_s is not None  # else instances never grow with volume
-    for n in range(floor_instances, MAX_INSTANCES + 1):
-        monthly_total = sum(_monthly_compute_and_ops(hosting, n, usage.days_per_month))
-        total_num, total_den = monthly_total.as_integer_ratio()
+    steps = steps if steps is not None else SelfHostedSteps(usage, hosting)
+    for n in range(steps.floor_instances, MAX_INSTANCES + 1):
+        total_num, total_den = steps.monthly_total_ratio(n)
         candidate = _ceil_div(total_num * per_request_den, total_den * per_request_num)
-        if not volume_sized or instances_at(candidate) <= n:
+        if not steps.volume_sized or steps.instances_at(candidate) <= n:
             return candidate
     return None
 

@@ -21,6 +21,7 @@ from evaluations.costing import (
     CostRow,
     HostingProfile,
     SelfHostedCost,
+    SelfHostedSteps,
     Usage,
     api_monthly_cost,
     break_even_daily_requests,
@@ -220,11 +221,13 @@ class CostReport:
         return notes
 
 
-def _compare(usage: Usage, open_source: ModelCost, proprietary: ModelCost) -> CostComparison:
+def _compare(
+    usage: Usage, open_source: ModelCost, proprietary: ModelCost, steps: SelfHostedSteps | None = None
+) -> CostComparison:
     hosted, hosting, pricing = open_source.hosted, open_source.hosting, proprietary.pricing
     assert hosted is not None and hosting is not None and pricing is not None
     assert proprietary.monthly_api is not None
-    volume = break_even_daily_requests(usage, pricing, hosting)
+    volume = break_even_daily_requests(usage, pricing, hosting, steps=steps)
     if volume is not None:
         volume_reason = f"From {volume:,} requests a day the API costs at least as much as self-hosting."
     elif usage.avg_input_tokens * pricing.input_per_mtok + usage.avg_output_tokens * pricing.output_per_mtok:
@@ -284,7 +287,11 @@ def cost_report_build(
     costs.sort(key=lambda c: (c.model.name.casefold(), c.model.name, c.model.id))
     open_source = [c for c in costs if c.priced and c.model.kind == "open_source"]
     proprietary = [c for c in costs if c.priced and c.model.kind != "open_source"]
-    comparisons = [_compare(usage, o, p) for o in open_source for p in proprietary]
+    comparisons = []
+    for o in open_source:
+        assert o.hosting is not None
+        steps = SelfHostedSteps(usage, o.hosting)  # shared by this model's comparisons
+        comparisons += [_compare(usage, o, p, steps) for p in proprietary]
     chart = None
     if comparisons:
         wanted_os, wanted_api = chart_pair or (None, None)

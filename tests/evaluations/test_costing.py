@@ -9,6 +9,7 @@ from evaluations.costing import (
     ApiPricing,
     Capacity,
     HostingProfile,
+    SelfHostedSteps,
     Usage,
     api_monthly_cost,
     break_even_daily_requests,
@@ -193,6 +194,18 @@ def test_break_even_volume_steps_up_when_that_volume_needs_a_second_instance() -
     assert self_hosted_cost(replace(usage, daily_requests=16_572), STEPPED_HOSTING).monthly_total == Decimal(
         "17400.00"
     )
+
+
+def test_shared_self_hosted_steps_give_the_same_volumes_for_every_api_price() -> None:
+    usage = replace(ARTICLE_USAGE, peak_concurrent=4)
+    steps = SelfHostedSteps(usage, STEPPED_HOSTING)
+    cheaper = ApiPricing(input_per_mtok=Decimal("5"), output_per_mtok=Decimal("15"))
+
+    assert break_even_daily_requests(usage, GPT4_TURBO_PRICING, STEPPED_HOSTING, steps=steps) == 16_572
+    assert break_even_daily_requests(
+        usage, cheaper, STEPPED_HOSTING, steps=steps
+    ) == break_even_daily_requests(usage, cheaper, STEPPED_HOSTING)
+    assert break_even_daily_requests(usage, cheaper, STEPPED_HOSTING) > 16_572
 
 
 def test_break_even_volume_starts_from_the_instances_peak_concurrency_needs() -> None:
