@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 -include .env
 export
 
-.PHONY: run test install lint format bench clean
+.PHONY: run test install lint typecheck format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+typecheck: install
+	$(VENV)/bin/mypy
+
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
@@ -42,4 +45,4 @@ bench: install
 	$(PY) bench/decisions.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache

@@ -147,7 +147,9 @@ class PriorityProfileViewSet(_TeamOwnedViewSet):
         serializer.instance = profile_create(team=team_of(self.request), **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
-        serializer.instance = profile_update(profile=serializer.instance, **serializer.validated_data)
+        profile = serializer.instance
+        assert profile is not None  # an update serializer is bound to the object
+        serializer.instance = profile_update(profile=profile, **serializer.validated_data)
 
     def perform_destroy(self, instance: PriorityProfile) -> None:
         profile_delete(profile=instance)
@@ -179,7 +181,9 @@ class UsagePatternViewSet(_TeamOwnedViewSet):
         serializer.instance = usage_pattern_create(team=team_of(self.request), **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
-        serializer.instance = usage_pattern_update(pattern=serializer.instance, **serializer.validated_data)
+        pattern = serializer.instance
+        assert pattern is not None  # an update serializer is bound to the object
+        serializer.instance = usage_pattern_update(pattern=pattern, **serializer.validated_data)
 
     def perform_destroy(self, instance: UsagePattern) -> None:
         usage_pattern_delete(pattern=instance)

@@ -40,6 +40,13 @@ class PrioritySlotsMixin(forms.Form):
         return priorities
 
 
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """A form's choice field, to set its choices when the form is built."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 def priority_slot_values(priorities: Sequence[str]) -> dict[str, str]:
     return {slot: (priorities[i] if i < len(priorities) else "") for i, slot in enumerate(PRIORITY_SLOTS)}
 
@@ -57,6 +64,7 @@ class ProfileForm(PrioritySlotsMixin):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         cleaned["priorities"] = self.clean_priorities(cleaned)
         return cleaned
 
@@ -128,8 +136,8 @@ class RecommendationForm(PrioritySlotsMixin, RequirementsFormMixin):
                 data.update(priority_slot_values(profile.priorities))
         super().__init__(data, **kwargs)
         self.add_priority_slots()
-        self.fields["profile"].choices = [("", "—"), *((p.pk, p.name) for p in profiles)]
-        self.fields["usage_pattern"].choices = [("", "None"), *((p.pk, p.name) for p in patterns)]
+        _choice_field(self, "profile").choices = [("", "—"), *((p.pk, p.name) for p in profiles)]
+        _choice_field(self, "usage_pattern").choices = [("", "None"), *((p.pk, p.name) for p in patterns)]
 
     @staticmethod
     def _lookup(rows: dict[int, Any], raw: str | None) -> Any:
@@ -140,6 +148,7 @@ class RecommendationForm(PrioritySlotsMixin, RequirementsFormMixin):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         cleaned["priorities"] = self.clean_priorities(cleaned)
         cleaned["profile"] = self.profiles.get(cleaned.get("profile"))  # type: ignore[arg-type]
         cleaned["usage_pattern"] = self.patterns.get(cleaned.get("usage_pattern"))  # type: ignore[arg-type]
@@ -216,22 +225,23 @@ class CostReportForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.patterns = {p.pk: p for p in patterns}
-        self.fields["usage_pattern"].choices = [
+        _choice_field(self, "usage_pattern").choices = [
             ("", "— enter figures below —"),
             *((p.pk, p.name) for p in patterns),
         ]
-        self.fields["models"].choices = [(o.pk, o.name) for o in options]
-        self.fields["chart_open_source"].choices = [
+        _choice_field(self, "models").choices = [(o.pk, o.name) for o in options]
+        _choice_field(self, "chart_open_source").choices = [
             ("", "Cheapest"),
             *((o.pk, o.name) for o in options if o.kind == "open_source"),
         ]
-        self.fields["chart_proprietary"].choices = [
+        _choice_field(self, "chart_proprietary").choices = [
             ("", "Cheapest"),
             *((o.pk, o.name) for o in options if o.kind != "open_source"),
         ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         cleaned["usage_pattern"] = self.patterns.get(cleaned.get("usage_pattern"))  # type: ignore[arg-type]
         if cleaned["usage_pattern"] is None:
             for name in self.INLINE_FIELDS:
@@ -256,5 +266,5 @@ class CompareForm(forms.Form):
     def __init__(self, data: QueryDict | None, *, evaluations: Sequence[Evaluation], **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         choices = [(e.pk, f"{e.name} ({e.created_at:%Y-%m-%d})") for e in evaluations]
-        self.fields["a"].choices = choices
-        self.fields["b"].choices = choices
+        _choice_field(self, "a").choices = choices
+        _choice_field(self, "b").choices = choices

@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field
 
 from catalog.models import ModelOption
 from evaluations.scoring import PRIORITY_LABELS, priority_weights
@@ -19,9 +20,11 @@ from evaluations.scoring import PRIORITY_LABELS, priority_weights
 def field_label(name: str) -> str:
     """The catalog's label for a field name, e.g. 'hourly cost of one instance (USD)'."""
     try:
-        return str(ModelOption._meta.get_field(name).verbose_name)
+        field = ModelOption._meta.get_field(name)
     except FieldDoesNotExist:
         return name.replace("_", " ")
+    assert isinstance(field, Field)  # ModelOption has no relations, so every name is a concrete field
+    return str(field.verbose_name)
 
 
 def ranking_rows(recommendation: dict[str, Any]) -> list[dict[str, Any]]:

@@ -16,14 +16,23 @@ FINE_TUNING_MINIMUMS: dict[str, str] = {"limited": "Limited or full", "full": "F
 
 
 class Capabilities(Protocol):
-    """The catalog fields a requirement reads (a ``catalog.models.ModelOption`` has them all)."""
+    """The catalog fields a requirement reads (a ``catalog.models.ModelOption`` has them all).
 
-    kind: str
-    self_hosting: bool | None
-    max_context_tokens: int | None
-    vision: bool | None
-    function_calling: str
-    fine_tuning: str
+    Read-only, so the frozen ``evaluations.selectors.CatalogEntry`` rows fit too.
+    """
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def self_hosting(self) -> bool | None: ...
+    @property
+    def max_context_tokens(self) -> int | None: ...
+    @property
+    def vision(self) -> bool | None: ...
+    @property
+    def function_calling(self) -> str: ...
+    @property
+    def fine_tuning(self) -> str: ...
 
 
 @dataclass(frozen=True)

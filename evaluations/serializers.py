@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -287,7 +288,9 @@ class UsagePatternSerializer(serializers.ModelSerializer):
 
 class EvaluationCreateSerializer(RecommendationRequestSerializer):
     name = serializers.CharField(max_length=120)
-    usage = None  # a saved evaluation refers to a saved usage pattern
+    # A saved evaluation refers to a saved usage pattern. DRF drops an inherited field set to None,
+    # which the stubs do not model.
+    usage = None  # type: ignore[assignment]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         name = attrs.pop("name")
@@ -295,7 +298,9 @@ class EvaluationCreateSerializer(RecommendationRequestSerializer):
 
 
 class EvaluationSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Evaluation

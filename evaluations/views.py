@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
+from django.forms import BaseForm, Form
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -56,13 +56,14 @@ from evaluations.services import (
     usage_pattern_update,
 )
 from evaluations.snapshots import cost_report_data, recommendation_data
+from portal.http import HtmxHttpRequest
 from portal.models import Membership, Team
 from portal.selectors import membership_get_for_user
 
 PAGE_SIZE = 20
 
 
-def _add_errors(form: Form, exc: ValidationError) -> None:
+def _add_errors(form: BaseForm, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form: on the field it names, else above the form."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
@@ -109,7 +110,7 @@ def profile_list(request: HttpRequest, team_slug: str) -> HttpResponse:
 
 
 def _profile_detail(
-    request: HttpRequest, membership: Membership, profile: PriorityProfile, *, status: int = 200
+    request: HtmxHttpRequest, membership: Membership, profile: PriorityProfile, *, status: int = 200
 ) -> HttpResponse:
     template = "evaluations/_profile_detail.html" if request.htmx else "evaluations/profile_detail.html"
     context = _base(membership, profile=profile, **_ranking(profile.priorities))
@@ -117,13 +118,13 @@ def _profile_detail(
 
 
 @require_GET
-def profile_detail(request: HttpRequest, team_slug: str, profile_id: int) -> HttpResponse:
+def profile_detail(request: HtmxHttpRequest, team_slug: str, profile_id: int) -> HttpResponse:
     membership = membership_get_for_user(user=request.user, team_slug=team_slug)
     return _profile_detail(request, membership, profile_get(team=membership.team, profile_id=profile_id))
 
 
 @require_POST
-def profile_move_view(request: HttpRequest, team_slug: str, profile_id: int) -> HttpResponse:
+def profile_move_view(request: HtmxHttpRequest, team_slug: str, profile_id: int) -> HttpResponse:
     membership = membership_get_for_user(user=request.user, team_slug=team_slug, write=True)
     profile = profile_get(team=membership.team, profile_id=profile_id)
     form = ProfileMoveForm(request.POST)
@@ -207,7 +208,7 @@ def _recommendation_context(
     return context
 
 
-def _recommendation_template(request: HttpRequest) -> str:
+def _recommendation_template(request: HtmxHttpRequest) -> str:
     if not request.htmx:
         return "evaluations/recommendation.html"
     if request.htmx.target == "recommendation-results":
@@ -216,9 +217,9 @@ def _recommendation_template(request: HttpRequest) -> str:
 
 
 @require_GET
-def recommendation(request: HttpRequest, team_slug: str) -> HttpResponse:
+def recommendation(request: HtmxHttpRequest, team_slug: str) -> HttpResponse:
     membership = membership_get_for_user(user=request.user, team_slug=team_slug)
-    params = request.GET
+    params: QueryDict = request.GET
     if not params:  # first visit: rank by the team's first profile, if it has one
         first = profiles_for_team(team=membership.team).first()
         if first is not None:
@@ -290,11 +291,11 @@ def usage_pattern_delete_view(request: HttpRequest, team_slug: str, pattern_id: 
 
 
 @require_GET
-def cost_report(request: HttpRequest, team_slug: str) -> HttpResponse:
+def cost_report(request: HtmxHttpRequest, team_slug: str) -> HttpResponse:
     membership = membership_get_for_user(user=request.user, team_slug=team_slug)
     patterns = list(usage_patterns_for_team(team=membership.team))
     options = decision_catalog()
-    params = request.GET
+    params: QueryDict = request.GET
     if not params and patterns:  # first visit: show the team's first usage pattern
         params = QueryDict(mutable=True)
         params["usage_pattern"] = str(patterns[0].pk)

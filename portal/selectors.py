@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -13,21 +13,19 @@ from django.http import Http404
 from portal.models import ApiToken, Membership, Team
 
 
-def teams_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Team]:
+def teams_for_user(*, user: User | AnonymousUser) -> QuerySet[Team]:
     if not user.is_authenticated:
         return Team.objects.none()
     return Team.objects.filter(memberships__user=user).order_by("name")
 
 
-def memberships_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
+def memberships_for_user(*, user: User | AnonymousUser) -> QuerySet[Membership]:
     if not user.is_authenticated:
         return Membership.objects.none()
     return Membership.objects.filter(user=user).select_related("team").order_by("team__name")
 
 
-def membership_get_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, team_slug: str, write: bool = False
-) -> Membership:
+def membership_get_for_user(*, user: User | AnonymousUser, team_slug: str, write: bool = False) -> Membership:
     """The user's membership of the team named in the URL.
 
     Outsiders get a 404 (the team's existence is not disclosed); viewers asking to write get a 403.

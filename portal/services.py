@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,7 +16,7 @@ TOKEN_PREFIX = "mw_"
 
 
 @transaction.atomic
-def team_create(*, name: str, owner: AbstractBaseUser, slug: str = "") -> Team:
+def team_create(*, name: str, owner: User, slug: str = "") -> Team:
     base = slugify(slug or name)[:50] or "team"
     candidate, n = base, 1
     while Team.objects.filter(slug=candidate).exists():
@@ -27,13 +27,13 @@ def team_create(*, name: str, owner: AbstractBaseUser, slug: str = "") -> Team:
     return team
 
 
-def membership_set(*, team: Team, user: AbstractBaseUser, role: str) -> Membership:
+def membership_set(*, team: Team, user: User, role: str) -> Membership:
     membership, _ = Membership.objects.update_or_create(team=team, user=user, defaults={"role": role})
     return membership
 
 
 def api_token_create(
-    *, team: Team, name: str, access: str = TokenAccess.READ, created_by: AbstractBaseUser | None = None
+    *, team: Team, name: str, access: str = TokenAccess.READ, created_by: User | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its raw secret, which is never stored and never shown again."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

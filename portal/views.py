@@ -34,6 +34,7 @@ def team_tokens(request: HttpRequest, team_slug: str) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_secret = None
     if write and form.is_valid():
+        assert request.user.is_authenticated  # only a member gets past membership_get_for_user
         _, new_secret = api_token_create(
             team=team,
             name=form.cleaned_data["name"],

@@ -145,11 +145,16 @@ def model_cost(*, option: CatalogModel, usage: Usage) -> ModelCost:
         missing = _missing(option, HOSTING_COST_FIELDS)
         if missing:
             return ModelCost(ref, missing)
+        instance_hourly_cost, setup_hours = option.instance_hourly_cost, option.setup_hours
+        monthly_ops_hours, engineering_hourly_rate = option.monthly_ops_hours, option.engineering_hourly_rate
+        # _missing found none of HOSTING_COST_FIELDS empty.
+        assert instance_hourly_cost is not None and setup_hours is not None
+        assert monthly_ops_hours is not None and engineering_hourly_rate is not None
         hosting = HostingProfile(
-            instance_hourly_cost=option.instance_hourly_cost,
-            setup_hours=option.setup_hours,
-            monthly_ops_hours=option.monthly_ops_hours,
-            engineering_hourly_rate=option.engineering_hourly_rate,
+            instance_hourly_cost=instance_hourly_cost,
+            setup_hours=setup_hours,
+            monthly_ops_hours=monthly_ops_hours,
+            engineering_hourly_rate=engineering_hourly_rate,
             throughput_tokens_per_s=option.throughput_tokens_per_s,
             concurrent_requests=option.concurrent_requests_per_instance,
         )
@@ -157,7 +162,9 @@ def model_cost(*, option: CatalogModel, usage: Usage) -> ModelCost:
     missing = _missing(option, API_PRICE_FIELDS)
     if missing:
         return ModelCost(ref, missing)
-    pricing = ApiPricing(option.input_price_per_mtok, option.output_price_per_mtok)
+    input_price, output_price = option.input_price_per_mtok, option.output_price_per_mtok
+    assert input_price is not None and output_price is not None  # _missing found neither empty
+    pricing = ApiPricing(input_price, output_price)
     return ModelCost(ref, (), monthly_api=api_monthly_cost(usage, pricing), pricing=pricing)
 
 

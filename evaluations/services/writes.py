@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -136,7 +136,7 @@ def evaluation_create(
     *,
     team: Team,
     name: str,
-    created_by: AbstractBaseUser | AnonymousUser | None,
+    created_by: User | AnonymousUser | None,
     priorities: Sequence[str] | None = None,
     profile: PriorityProfile | None = None,
     requirements: Requirements | None = None,

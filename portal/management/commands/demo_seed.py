@@ -22,7 +22,7 @@ DEMO_PROFILES = [
     ("Startup: time to market first", ["time_to_market", "performance", "cost"]),
     ("Enterprise: data privacy first", ["data_privacy", "customization", "performance"]),
 ]
-DEMO_USAGE = {
+DEMO_USAGE: dict[str, Any] = {
     "name": "Support assistant (10k requests/day)",
     "daily_requests": 10_000,
     "avg_input_tokens": 500,
