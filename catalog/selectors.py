@@ -6,7 +6,6 @@ import django_filters
 from django.db.models import QuerySet
 
 from catalog.models import (
-    CAPABILITY_FIELDS,
     DataPrivacy,
     FineTuning,
     FunctionCalling,
@@ -42,12 +41,3 @@ class ModelOptionFilter(django_filters.FilterSet):
     class Meta:
         model = ModelOption
         fields: list[str] = []
-
-
-def model_options_filtered(*, params: dict[str, str]) -> tuple[QuerySet[ModelOption], ModelOptionFilter]:
-    """Apply the catalog filters to request parameters; the filter carries any form errors."""
-    filterset = ModelOptionFilter(params, queryset=model_options_list())
-    return (filterset.qs if filterset.is_valid() else ModelOption.objects.none()), filterset
-
-
-__all__ = ["CAPABILITY_FIELDS", "ModelOptionFilter", "model_options_filtered", "model_options_list"]

@@ -16,9 +16,9 @@ from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from portal.models import Membership, Team
+from portal.models import Team
 from portal.permissions import request_token
-from portal.selectors import TeamAccess
+from portal.selectors import TeamAccess, memberships_for_user
 
 TEAM_PARAMETER = OpenApiParameter(
     "team",
@@ -40,7 +40,7 @@ def api_team_access(request: Request) -> TeamAccess:
         access = TeamAccess(team=token.team, can_write=token.can_write, token=token)
     elif request.user and request.user.is_authenticated:
         slug = request.query_params.get("team", "").strip()
-        memberships = Membership.objects.select_related("team").filter(user=request.user)
+        memberships = memberships_for_user(user=request.user)
         if slug:
             membership = memberships.filter(team__slug=slug).first()
             if membership is None:
