@@ -12,7 +12,8 @@ from rest_framework.request import Request
 
 from portal.models import ApiToken
 from portal.selectors import api_token_get_active
-from portal.services import TOKEN_PREFIX, api_token_touch
+from portal.services import api_token_touch
+from portal.tokens import token_looks_valid
 
 
 class TeamTokenAuthentication(authentication.BaseAuthentication):
@@ -22,7 +23,7 @@ class TeamTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).decode(errors="replace").split()
         if not header or header[0] != self.keyword:
             return None
-        if len(header) != 2 or not header[1].startswith(TOKEN_PREFIX):
+        if len(header) != 2 or not token_looks_valid(header[1]):
             raise exceptions.AuthenticationFailed("Malformed token header: use 'Bearer mw_...'.")
         token = api_token_get_active(raw_token=header[1])
         if token is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -11,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from portal.models import ApiToken, Membership, Team
+from portal.tokens import token_digest
 
 
 def teams_for_user(*, user: User | AnonymousUser) -> QuerySet[Team]:
@@ -38,11 +38,6 @@ def membership_get_for_user(*, user: User | AnonymousUser, team_slug: str, write
     if write and not membership.can_write:
         raise PermissionDenied("Your role in this team is read-only.")
     return membership
-
-
-def token_digest(raw_token: str) -> str:
-    """SHA-256 of the raw token: tokens are long random secrets, so a fast digest is sufficient."""
-    return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
 def api_token_get_active(*, raw_token: str) -> ApiToken | None:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.models import ApiToken, Membership, Role, Team, TokenAccess
-from portal.selectors import token_digest
-
-TOKEN_PREFIX = "mw_"
+from portal.tokens import token_digest, token_display_prefix, token_generate
 
 
 @transaction.atomic
@@ -36,12 +32,12 @@ def api_token_create(
     *, team: Team, name: str, access: str = TokenAccess.READ, created_by: User | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its raw secret, which is never stored and never shown again."""
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    raw = token_generate()
     token = ApiToken.objects.create(
         team=team,
         name=name,
         access=access,
-        prefix=raw[:10],
+        prefix=token_display_prefix(raw),
         digest=token_digest(raw),
         created_by=created_by,
     )

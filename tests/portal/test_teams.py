@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from portal.models import ApiToken
-from portal.selectors import token_digest
+from portal.tokens import token_digest
 
 pytestmark = pytest.mark.django_db
 
