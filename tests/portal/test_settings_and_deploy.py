@@ -57,17 +57,30 @@ def test_a_malformed_boolean_setting_is_refused_with_its_name():
     assert "DEBUG must be a boolean" in result.stderr
 
 
-def test_compose_file_describes_the_five_services_with_the_settings_variables():
+def test_compose_runs_the_deployment_scripts_with_the_settings_variables():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
-    for name in ("web", "worker", "beat"):
-        env = services[name]["environment"]
+    assert {"release", "web", "worker", "beat", "postgres", "redis"} <= set(services)
+    scripts = {"release": "deploy/release.sh", "web": "deploy/web.sh", "worker": "deploy/worker.sh"}
+    scripts["beat"] = "deploy/beat.sh"
+    for name, script in scripts.items():
+        service = services[name]
+        assert service["command"] == script
+        assert (ROOT / script).stat().st_mode & 0o111, f"{script} is not executable"
+        env = service["environment"]
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379")
         assert env["DEBUG"] == "false"
-    assert "celery -A portal worker" in services["worker"]["command"]
-    assert "celery -A portal beat" in services["beat"]["command"]
+        # Persistent connections pile up under ASGI: the pool bounds them instead.
+        assert env["DB_CONN_MAX_AGE"] == "0" and env["DB_POOL"] == "true"
+        # Nothing in front overwrites forwarded headers unless an operator adds a proxy.
+        assert env["SECURE_PROXY_SSL_HEADER"] == "${SECURE_PROXY_SSL_HEADER:-false}"
+        if name != "release":
+            assert services[name]["depends_on"]["release"] == {"condition": "service_completed_successfully"}
+            assert "healthcheck" in services[name]
+    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert '--queues "${WORKER_QUEUES:-default,probes}"' in (ROOT / "deploy/worker.sh").read_text()
+    assert "collectstatic.sh" in compose["x-app"]["build"]["dockerfile_inline"]
     # Every variable the app reads in compose is documented in .env.example.
     documented = {
         line.split("=", 1)[0].lstrip("# ")
