@@ -6,6 +6,8 @@ from django.http import HttpRequest
 
 from catalog.models import ModelOption
 from catalog.services import catalog_prices_refresh
+from catalog.tasks import refresh_prices as refresh_prices_task
+from portal.queueing import task_enqueue
 
 
 @admin.action(description="Refresh API prices from genai-prices")
@@ -17,6 +19,22 @@ def refresh_prices(
     for line in report.lines():
         level = messages.WARNING if line.startswith("unknown") else messages.INFO
         modeladmin.message_user(request, line, level)
+
+
+@admin.action(description="Refresh all API prices in the background")
+def refresh_prices_later(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ModelOption]
+) -> None:
+    if task_enqueue(refresh_prices_task):
+        modeladmin.message_user(
+            request, "Price refresh queued: a worker applies it in a moment.", messages.SUCCESS
+        )
+    else:
+        modeladmin.message_user(
+            request,
+            "The task queue is unreachable, so nothing was queued. Try again in a moment.",
+            messages.ERROR,
+        )
 
 
 @admin.register(ModelOption)
@@ -50,7 +68,7 @@ class ModelOptionAdmin(admin.ModelAdmin):
     ]
     search_fields = ["name", "provider", "pricing_ref"]
     list_per_page = 50
-    actions = [refresh_prices]
+    actions = [refresh_prices, refresh_prices_later]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "provider", "kind", "is_active", "notes"]}),

@@ -11,6 +11,7 @@ from catalog.models import ModelOption
 from evaluations.costing import Usage
 from evaluations.services import cost_report_build
 from evaluations.snapshots import cost_report_data
+from tests.api_errors import field_errors
 from tests.evaluations.conftest import ARTICLE_USAGE, post_json
 
 pytestmark = pytest.mark.django_db
@@ -303,7 +304,7 @@ def test_a_bad_item_in_the_model_list_is_a_400_keyed_by_its_position(alice_clien
     response = post_json(alice_client, URL, {"usage": ARTICLE_USAGE, "models": [gpt4.pk, "abc"]})
 
     assert response.status_code == 400
-    assert response.json() == {"models": {"1": ["A valid integer is required."]}}
+    assert field_errors(response) == {"models": {"1": ["A valid integer is required."]}}
 
 
 def test_inactive_models_cannot_be_asked_for(alice_client, article_catalog):
@@ -313,7 +314,7 @@ def test_inactive_models_cannot_be_asked_for(alice_client, article_catalog):
     response = post_json(alice_client, URL, {"usage": ARTICLE_USAGE, "models": [gpt4.pk]})
 
     assert response.status_code == 400
-    assert response.json() == {"models": [f"No active catalog model with id {gpt4.pk}."]}
+    assert field_errors(response) == {"models": [f"No active catalog model with id {gpt4.pk}."]}
 
 
 def test_another_teams_usage_pattern_reads_like_a_missing_one(alice_client, charlies_usage):

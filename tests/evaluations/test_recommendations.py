@@ -11,6 +11,7 @@ from django.test import Client
 from catalog.models import ModelOption
 from evaluations.requirements import Requirements, capability_shortfalls
 from evaluations.services import recommend_models
+from tests.api_errors import field_errors
 from tests.evaluations.conftest import PRIVACY, STARTUP, bearer, post_json
 from tests.factories import ModelOptionFactory
 
@@ -281,7 +282,7 @@ def test_another_teams_profile_reads_exactly_like_a_missing_one(alice_client, ch
     missing = post_json(alice_client, URL, {"profile": charlies_profile.pk + 1000})
 
     assert theirs.status_code == missing.status_code == 400
-    assert theirs.json() == {"profile": [f"No profile with id {charlies_profile.pk} in this team."]}
+    assert field_errors(theirs) == {"profile": [f"No profile with id {charlies_profile.pk} in this team."]}
     assert "Charlie" not in theirs.content.decode()
 
 
