@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission, DjangoModelPermissions
 from rest_framework.request import Request
 
 from portal.models import ApiToken
@@ -22,12 +22,15 @@ class IsMemberOrTeamToken(BasePermission):
 
 
 class ReadForMembersWriteForStaff(IsMemberOrTeamToken):
-    """Shared reference data: anyone signed in (or any token) reads; only staff users write."""
+    """Shared reference data: anyone signed in (or any token) reads; writing needs a staff user with
+    Django's model permission for the action (add/change/delete), exactly as the admin requires."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not super().has_permission(request, view):
             return False
         if request.method in SAFE_METHODS:
             return True
-        self.message = "Only staff can change the catalog."
-        return bool(request.user and request.user.is_staff)
+        self.message = "Only staff with the model's permissions can change the catalog."
+        return bool(request.user and request.user.is_staff) and DjangoModelPermissions().has_permission(
+            request, view
+        )
