@@ -63,11 +63,15 @@ def test_readyz_checks_database_migrations_and_broker(client, db):
     }
 
 
-def test_readyz_is_503_naming_a_broker_that_is_down(client, db, monkeypatch):
+def test_readyz_is_503_naming_a_broker_that_is_down(client, db):
     from portal.celery import app
 
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
-    response = client.get("/readyz")
+    working = app.conf.broker_write_url
+    app.conf.broker_write_url = "redis://127.0.0.1:1/0"  # where publishing (and the check) connects
+    try:
+        response = client.get("/readyz")
+    finally:
+        app.conf.broker_write_url = working
     assert response.status_code == 503
     assert response.json()["checks"]["broker"].startswith("unreachable")
     assert response.json()["checks"]["database"] == "ok"
