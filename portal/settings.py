@@ -295,6 +295,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.schema.error_responses_hook",
+    ],
 }
 
 # Celery: the filesystem transport needs no server; CELERY_BROKER_URL=redis://... switches to Redis.
