@@ -271,6 +271,9 @@ def main() -> None:
     else:
         base, master = args.url.rstrip("/"), args.gunicorn_pid
     fx = fixtures_ensure()
+    from django.db import connections
+
+    connections.close_all()  # count only the deployment's connections (the sampler uses its own)
     errors = 0
     try:
         print(
