@@ -19,8 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.selectors import decision_catalog
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern
-from evaluations.selectors import decision_catalog
 from evaluations.serializers import (
     CostReportRequestSerializer,
     CostReportResponseSerializer,

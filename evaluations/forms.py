@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from catalog.models import ModelKind
+from catalog.selectors import CatalogEntry
+from catalog.vocabulary import OPEN_SOURCE, PRIORITIES, PRIORITY_LABELS, PROPRIETARY
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern, validate_priorities
 from evaluations.requirements import FINE_TUNING_MINIMUMS, Requirements
-from evaluations.scoring import PRIORITIES, PRIORITY_LABELS
-from evaluations.selectors import CatalogEntry
 
 PRIORITY_SLOTS = tuple(f"priority_{i}" for i in range(1, len(PRIORITIES) + 1))
 PRIORITY_CHOICES = [("", "—"), *((p, PRIORITY_LABELS[p]) for p in PRIORITIES)]
@@ -232,11 +232,11 @@ class CostReportForm(forms.Form):
         _choice_field(self, "models").choices = [(o.pk, o.name) for o in options]
         _choice_field(self, "chart_open_source").choices = [
             ("", "Cheapest"),
-            *((o.pk, o.name) for o in options if o.kind == "open_source"),
+            *((o.pk, o.name) for o in options if o.kind == OPEN_SOURCE),
         ]
         _choice_field(self, "chart_proprietary").choices = [
             ("", "Cheapest"),
-            *((o.pk, o.name) for o in options if o.kind != "open_source"),
+            *((o.pk, o.name) for o in options if o.kind == PROPRIETARY),
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from catalog.vocabulary import PRIORITIES
 from evaluations.costing import Usage
-from evaluations.scoring import PRIORITIES, priority_weights
+from evaluations.scoring import priority_weights
 from portal.models import Team
 
 MAX_DAILY_REQUESTS = 100_000_000

@@ -14,7 +14,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
 
 from catalog.models import ModelOption
-from evaluations.scoring import PRIORITY_LABELS, priority_weights
+from catalog.vocabulary import PRIORITY_LABELS
+from evaluations.scoring import priority_weights
 
 
 def field_label(name: str) -> str:

@@ -16,15 +16,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import ModelKind
+from catalog.selectors import CatalogEntry, decision_catalog
+from catalog.vocabulary import PRIORITIES
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern, validate_priorities
 from evaluations.requirements import FINE_TUNING_MINIMUMS, Requirements
-from evaluations.scoring import PRIORITIES
-from evaluations.selectors import (
-    CatalogEntry,
-    decision_catalog,
-    profiles_for_team,
-    usage_patterns_for_team,
-)
+from evaluations.selectors import profiles_for_team, usage_patterns_for_team
 from evaluations.services import usage_from_fields
 from portal.models import Team
 

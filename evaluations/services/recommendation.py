@@ -6,15 +6,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 
+from catalog.selectors import decision_catalog
 from evaluations.costing import Usage
 from evaluations.models import validate_priorities
-from evaluations.requirements import Requirements, capability_shortfalls
+from evaluations.requirements import Capabilities, Requirements, capability_shortfalls
 from evaluations.scoring import Candidate, RankedModel, rank_models
-from evaluations.selectors import decision_catalog
 from evaluations.services.cost_report import CatalogModel, ModelCost, ModelRef, model_cost, model_ref
+
+
+class RankableModel(CatalogModel, Capabilities, Protocol):
+    """What a recommendation reads of a catalog model: its capabilities, prices and scores."""
+
+    @property
+    def scores(self) -> dict[str, int | None]: ...
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ def recommend_models(
     priorities: Sequence[str],
     requirements: Requirements | None = None,
     usage: Usage | None = None,
-    options: Sequence[CatalogModel] | None = None,
+    options: Sequence[RankableModel] | None = None,
 ) -> Recommendation:
     """Filter the active catalog by hard requirements, then rank the rest by weighted priorities.
 

@@ -13,10 +13,10 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from catalog.selectors import decision_catalog
 from evaluations.costing import Usage
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern
 from evaluations.requirements import Requirements
-from evaluations.selectors import decision_catalog
 from evaluations.services.cost_report import cost_report_build
 from evaluations.services.recommendation import recommend_models
 from evaluations.snapshots import cost_report_data, recommendation_data
