@@ -10,7 +10,7 @@ from catalog.models import ModelOption
 from catalog.selectors import ModelOptionFilter, model_options_list
 from catalog.serializers import ModelOptionSerializer
 from catalog.services import model_option_create, model_option_update
-from portal.permissions import ReadForMembersWriteForStaff
+from portal.tenancy import ReadForMembersWriteForStaff
 
 
 @extend_schema_view(

@@ -26,14 +26,14 @@ def usage_pattern_get(*, team: Team, pattern_id: int) -> UsagePattern:
     return get_object_or_404(usage_patterns_for_team(team=team), pk=pattern_id)
 
 
-def evaluations_for_team(*, team: Team) -> QuerySet[Evaluation]:
-    """Newest first, with what a list shows; the snapshot (the heavy part) is not loaded."""
-    return (
+def evaluations_for_team(*, team: Team, with_snapshot: bool = False) -> QuerySet[Evaluation]:
+    """Newest first, with what a list shows; the snapshot (the heavy part) only when asked for."""
+    queryset = (
         Evaluation.objects.filter(team=team)
         .select_related("usage_pattern", "created_by")
-        .defer("snapshot")
         .order_by("-created_at", "-id")
     )
+    return queryset if with_snapshot else queryset.defer("snapshot")
 
 
 def evaluation_choices_for_team(*, team: Team) -> QuerySet[Evaluation]:

@@ -58,7 +58,7 @@ from evaluations.services import (
 from evaluations.snapshots import cost_report_data, recommendation_data
 from portal.http import HtmxHttpRequest
 from portal.models import Membership, Team
-from portal.selectors import membership_get_for_user
+from portal.tenancy import membership_get_for_user
 
 PAGE_SIZE = 20
 

@@ -171,7 +171,7 @@ REST_FRAMEWORK = {
         "portal.authentication.TeamTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["portal.permissions.IsMemberOrTeamToken"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.tenancy.IsMemberOrTeamToken"],
     # orjson renders the large decision reports several times faster than the stdlib encoder.
     "DEFAULT_RENDERER_CLASSES": [
         "drf_orjson_renderer.renderers.ORJSONRenderer",
