@@ -23,6 +23,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py catalog_load
 	$(PY) manage.py demo_seed
+	$(PY) manage.py schedules_install
 	$(PY) manage.py serve
 
 test: install

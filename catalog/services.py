@@ -140,19 +140,3 @@ def catalog_prices_refresh(*, options: QuerySet[ModelOption] | None = None) -> P
             ]
         )
     return report
-
-
-PRICE_REFRESH_TASK = "catalog.refresh_prices"
-
-
-def catalog_schedule_price_refresh() -> bool:
-    """Install the daily price refresh in beat's schedule once; returns True when it was created."""
-    from django_celery_beat.models import CrontabSchedule, PeriodicTask
-
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="15", hour="3", day_of_week="*", day_of_month="*", month_of_year="*", timezone="UTC"
-    )
-    _, created = PeriodicTask.objects.get_or_create(
-        name="Refresh catalog API prices", defaults={"task": PRICE_REFRESH_TASK, "crontab": schedule}
-    )
-    return created
