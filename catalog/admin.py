@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from catalog.models import ModelOption
 from catalog.services import catalog_prices_refresh, mark_hand_entered_prices
+from catalog.vocabulary import DEFAULT_SCORE, score_range_text
 
 
 @admin.action(description="Refresh API prices from genai-prices")
@@ -62,7 +63,7 @@ class ModelOptionAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "provider", "kind", "is_active", "notes"]}),
         (
-            "Scores (1-10; empty counts as 5 and shows as default)",
+            f"Scores ({score_range_text()}; empty counts as {DEFAULT_SCORE} and shows as default)",
             {
                 "fields": [
                     ("score_cost", "score_performance", "score_customization"),

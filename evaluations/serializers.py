@@ -17,7 +17,7 @@ from rest_framework import serializers
 
 from catalog.models import ModelKind
 from catalog.selectors import CatalogEntry, decision_catalog
-from catalog.vocabulary import PRIORITIES
+from catalog.vocabulary import DEFAULT_SCORE, PRIORITIES
 from evaluations.costing import DEFAULT_DAYS_PER_MONTH, USAGE_FIELDS, USAGE_LIMITS
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern, validate_priorities
 from evaluations.requirements import FINE_TUNING_MINIMUMS, MAX_CONTEXT_REQUIREMENT, Requirements
@@ -349,7 +349,7 @@ class RankedModelSerializer(serializers.Serializer):
         child=_money("Weight x score."), help_text="Per listed priority, in priority order."
     )
     defaulted = serializers.ListField(
-        child=PriorityChoiceField(), help_text="Priorities scored with the default 5."
+        child=PriorityChoiceField(), help_text=f"Priorities scored with the default {DEFAULT_SCORE}."
     )
     tied = serializers.BooleanField(help_text="Another model has exactly the same total.")
 

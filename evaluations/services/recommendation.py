@@ -50,10 +50,11 @@ def recommend_models(
 ) -> Recommendation:
     """Filter the active catalog by hard requirements, then rank the rest by weighted priorities.
 
-    Ranking is ``evaluations.scoring.rank_models`` (weight 1/rank, missing score 5, ties by name and
-    flagged). A monthly cost limit prices each model with ``model_cost`` at ``usage``; a model that
-    cannot be priced does not meet it. ``options`` defaults to every active model, fetched in one
-    query: the cost of a recommendation does not grow in queries with the catalog.
+    Ranking is ``evaluations.scoring.rank_models`` (weight 1/rank, missing score ``DEFAULT_SCORE``,
+    ties by name and flagged). A monthly cost limit prices each model with ``model_cost`` at
+    ``usage``; a model that cannot be priced does not meet it. ``options`` defaults to every active
+    model, fetched in one query: the cost of a recommendation does not grow in queries with the
+    catalog.
     """
     priorities = list(priorities)
     try:
