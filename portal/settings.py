@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 import orjson
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MODELWISE_VAR_DIR", BASE_DIR / "var"))
@@ -120,6 +121,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.app_navigation",
+                "catalog.context_processors.catalog_vocabulary",
             ],
         },
     },
@@ -252,7 +255,7 @@ REST_FRAMEWORK = {
         "portal.authentication.TeamTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["portal.permissions.IsMemberOrTeamToken"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.tenancy.IsMemberOrTeamToken"],
     # orjson renders the large decision reports several times faster than the stdlib encoder.
     "DEFAULT_RENDERER_CLASSES": [
         "drf_orjson_renderer.renderers.ORJSONRenderer",
@@ -316,13 +319,22 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if CELERY_BROKER_URL.startswith("redis"):
     # A broker that is down fails an enqueue within seconds (the page then says so), not minutes.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
     CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Two queues: "default" for everything, "probes" for probe rounds and shadow calls, so slow upstream
+# calls never hold up the rest. Workers listen on both (make run, docker-compose); a task name
+# starting "probes." goes to "probes" without saying so.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name) for name in ("default", "probes"))
+CELERY_TASK_ROUTES = {"probes.*": {"queue": "probes"}}
+# Every task has time limits: the soft one raises SoftTimeLimitExceeded inside the task so it can
+# stop cleanly, the hard one kills the worker process. Tasks that need less say so themselves.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -12,7 +12,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
-from portal.permissions import request_token
+from portal.tenancy import request_token
 
 
 class TokenRateThrottle(SimpleRateThrottle):
