@@ -95,7 +95,7 @@ def connections_per_worker(pids: list[int], port: int) -> dict[int, int]:
 
 
 class PgConnectionSampler(threading.Thread):
-    """Samples the number of PostgreSQL backends on the deployment's database every 0.25 s."""
+    """Samples the client connections to the deployment's database every 0.25 s (its own excluded)."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
@@ -110,8 +110,8 @@ class PgConnectionSampler(threading.Thread):
         with connection.cursor() as cursor:
             while not self.stop.is_set():
                 cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
                 )
                 self.max_seen = max(self.max_seen, cursor.fetchone()[0])
                 self.stop.wait(0.25)
