@@ -90,40 +90,42 @@ def test_killing_a_web_worker_under_load_fails_only_its_in_flight_requests(
 ):
     served = serve(workers=2, DATABASE_URL=database_url(), DB_POOL="true", DB_STATEMENT_TIMEOUT_MS="15000")
     clients, duration, kill_at = 8, 8.0, 2.5
-    results: list[tuple[float, bool]] = []
+    results: list[tuple[int, float, bool]] = []
     lock = threading.Lock()
     start = time.monotonic()
 
-    def load() -> None:
+    def load(n: int) -> None:
         with httpx.Client(base_url=served.url, timeout=10) as client:
-            while (now := time.monotonic() - start) < duration:
+            while time.monotonic() - start < duration:
                 try:
-                    ok = (
-                        client.get(
-                            "/api/catalog/models/", headers={"Authorization": f"Bearer {write_token}"}
-                        ).status_code
-                        == 200
+                    response = client.get(
+                        "/api/catalog/models/", headers={"Authorization": f"Bearer {write_token}"}
                     )
+                    ok = response.status_code == 200
                 except httpx.HTTPError:
                     ok = False
-                with lock:
-                    results.append((now, ok))
+                with lock:  # when the answer (or the failure) arrived
+                    results.append((n, time.monotonic() - start, ok))
 
-    threads = [threading.Thread(target=load) for _ in range(clients)]
+    threads = [threading.Thread(target=load, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     time.sleep(kill_at)
     victim = served.worker_pids()[0]
+    killed_at = time.monotonic() - start
     os.kill(victim, signal.SIGKILL)
     for thread in threads:
         thread.join()
 
-    failures = [t for t, ok in results if not ok]
+    failures = [(n, t) for n, t, ok in results if not ok]
     print(f"\n{len(results)} requests, {len(failures)} failed after SIGKILL of worker {victim}")
     assert len(results) > 50
-    # At most one in-flight request per client connection can be lost, and only around the kill.
-    assert len(failures) <= clients, failures
-    assert all(kill_at - 0.5 <= t <= kill_at + 3 for t in failures), failures
+    # Only what the dead worker held fails: the request in flight on each of its connections and a
+    # reconnect that reached its socket before the kernel closed it. Nothing before the kill, nothing
+    # once the kill has been noticed, at most two per client.
+    assert all(killed_at <= t <= killed_at + 1 for _, t in failures), (killed_at, failures)
+    per_client = [sum(1 for n, _ in failures if n == client) for client in range(clients)]
+    assert max(per_client) <= 2, per_client
     # The master replaced the worker.
     assert victim not in served.worker_pids() and len(served.worker_pids()) == 2
 
