@@ -88,3 +88,36 @@ def test_compose_runs_the_deployment_scripts_with_the_settings_variables():
         if "=" in line
     }
     assert set(services["web"]["environment"]) - {"MODELWISE_VAR_DIR"} <= documented
+
+
+def _database_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    return _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], sorted(d['OPTIONS'].items()))",
+        **env,
+    )
+
+
+def test_postgresql_connections_get_a_connect_timeout_a_statement_timeout_and_the_pool():
+    result = _database_settings(
+        DATABASE_URL="postgres://u@127.0.0.1:5432/x",
+        DB_POOL="true",
+        DB_POOL_MAX_SIZE="3",
+        DB_CONNECT_TIMEOUT="4",
+        DB_STATEMENT_TIMEOUT_MS="2500",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "0 [('connect_timeout', 4), ('options', '-c statement_timeout=2500'), "
+        "('pool', {'min_size': 1, 'max_size': 3, 'timeout': 4})]"
+    )
+
+
+def test_the_pool_refuses_persistent_connections_beside_it():
+    result = _database_settings(
+        DATABASE_URL="postgres://u@127.0.0.1:5432/x", DB_POOL="true", DB_CONN_MAX_AGE="60"
+    )
+    assert result.returncode != 0
+    assert "DB_POOL=true needs DB_CONN_MAX_AGE=0" in result.stderr
