@@ -18,7 +18,7 @@ django_application = get_asgi_application()
 
 from routing.gateway.app import GatewayApp  # noqa: E402  (needs the apps loaded)
 
-application = GatewayApp(fallback=django_application)
+application = GatewayApp(fallback=django_application)  # type: ignore[arg-type]
 
 # Everything loaded at start-up lives for the whole process: move it out of the collector's reach so
 # full collections stay short under load (the gc.freeze() recipe from the Python docs).

@@ -58,7 +58,9 @@ def to_micro(amount: Decimal) -> int:
     return int((amount * MICRO).to_integral_value())
 
 
-def budget_key(team_id: int, now: dt.datetime | None = None, *, prefix: str = "modelwise:gateway:spend") -> str:
+def budget_key(
+    team_id: int, now: dt.datetime | None = None, *, prefix: str = "modelwise:gateway:spend"
+) -> str:
     return f"{prefix}:{team_id}:{month_start(now):%Y-%m}"
 
 

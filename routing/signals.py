@@ -18,7 +18,7 @@ from routing.models import Backend, Route, TeamBudget
 from routing.services import config_version_bump
 
 WATCHED = (ApiToken, Backend, Route, TeamBudget, ModelOption)
-IRRELEVANT_FIELDS = {ApiToken: frozenset({"last_used_at"})}
+IRRELEVANT_FIELDS: dict[type, frozenset[str]] = {ApiToken: frozenset({"last_used_at"})}
 
 
 def _on_change(sender: type, update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:

@@ -24,6 +24,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 from django.conf import settings
+from django.db import connections
 
 from portal.tokens import token_digest
 from routing.adapters import BackendTarget, Completion, SSERelay, UpstreamProtocolError, adapter_for
@@ -226,7 +227,11 @@ class GatewayApp:
                 trust_env=False,
             )
             redis_url = settings.GATEWAY_REDIS_URL
-            self.ledger = RedisLedger(redis_url, prefix=settings.GATEWAY_BUDGET_KEY_PREFIX) if redis_url else LocalLedger()
+            self.ledger = (
+                RedisLedger(redis_url, prefix=settings.GATEWAY_BUDGET_KEY_PREFIX)
+                if redis_url
+                else LocalLedger()
+            )
             self.writer = LogWriter(
                 executor=self._executor,
                 flush_interval_s=settings.GATEWAY_LOG_FLUSH_S,
@@ -257,6 +262,8 @@ class GatewayApp:
         if self.client is not None:
             await self.client.aclose()
         await self.ledger.close()
+        # Close the database thread's connection: the process (or test) may go on without us.
+        await asyncio.get_running_loop().run_in_executor(self._executor, connections.close_all)
 
     async def _in_db_thread(self, job: Callable[[], Any]) -> Any:
         from routing.gateway.logwriter import _db_job
