@@ -631,6 +631,8 @@ class GatewayApp:
             assert failure is not None
             if failure.retryable:
                 self._record_failure(target, failure)
+            else:  # the backend is up, it refused this request: that settles a half-open probe
+                self._record_success(target)
             return failure, failure_body
         self._record_success(target)
         ex.input_tokens, ex.output_tokens, ex.tokens_estimated = completion_counts(
@@ -710,6 +712,8 @@ class GatewayApp:
                     failure = status_failure(response.status_code, target)
                     if failure.retryable:
                         self._record_failure(target, failure)
+                    else:
+                        self._record_success(target)
                     return failure, error_content
                 chunks = response.aiter_bytes()
                 first = b""
@@ -763,7 +767,7 @@ class GatewayApp:
             disconnected.cancel()
             await response.aclose()
         await send({"type": "http.response.body", "body": b"", "more_body": False})
-        if status == 200:
+        if status in (200, CLIENT_CLOSED):
             self._record_success(target)
         if relay.input_tokens is not None and relay.output_tokens is not None:
             ex.input_tokens, ex.output_tokens = relay.input_tokens, relay.output_tokens
