@@ -54,7 +54,10 @@ for workers in $WORKERS_LIST; do
 done
 
 for peer in $PEERS; do
-  OUT_DIR="$OUT_ROOT/$peer" INSTALL=0 bash "$BENCH_DIR/peers/run_peer.sh" "$peer"
+  # Peers run in a loopback-only network namespace of their own, where LiteLLM's shared config expects
+  # the fake upstream on its default port 18080: no clash with anything outside.
+  OUT_DIR="$OUT_ROOT/$peer" INSTALL=0 UPSTREAM_PORT="${PEER_UPSTREAM_PORT:-18080}" \
+    bash "$BENCH_DIR/peers/run_peer.sh" "$peer"
   DIRS+=("$OUT_ROOT/$peer")
 done
 

@@ -201,3 +201,17 @@ def test_simple_json_backend_streams_one_chunk(alpha, upstream):
     assert response.headers["x-modelwise-backend"] == "llama"
     assert '"content":"all at once"' in events[0]
     assert events[-1] == "[DONE]" and len(events) == 3
+
+
+def test_a_half_open_probe_answered_with_a_client_error_closes_the_breaker(alpha, upstream):
+    """The backend is up (it refused this request with a 400): the probe settles, nothing is stuck."""
+    app = alpha.gateway.app
+    break_llama(alpha, upstream.url(status=503))
+    with alpha.client() as client:
+        for _ in range(3):
+            client.post("/v1/chat/completions", json=chat())
+        breaker = app.breakers[alpha.llama.pk]
+        break_llama(alpha, upstream.url(status=400))
+        breaker.cooldown_s = 0
+        assert client.post("/v1/chat/completions", json=chat()).status_code == 400
+    assert breaker.current_state() == "closed"
