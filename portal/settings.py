@@ -227,3 +227,8 @@ LOGGING = {
 # In development WhiteNoise serves straight from the source folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Routing: raw request logs are kept this many days (hourly rollups are kept for good); the local
+# upstream that `make run` starts and the demo team's backends point at.
+ROUTING_LOG_RETENTION_DAYS = env_int("ROUTING_LOG_RETENTION_DAYS", 30)
+LOCAL_UPSTREAM_URL = env_str("LOCAL_UPSTREAM_URL", "http://127.0.0.1:8100")
