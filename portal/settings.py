@@ -196,6 +196,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Catalog models and routing backends share one kind vocabulary: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"ModelKindEnum": "catalog.models.ModelKind"},
 }
 
 # Celery: the filesystem transport needs no server; CELERY_BROKER_URL=redis://... switches to Redis.

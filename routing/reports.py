@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -23,7 +22,11 @@ from routing.models import Backend, RequestLog, RequestRollup, Route, TeamBudget
 CENT = Decimal("0.01")
 MTOK = Decimal(1_000_000)
 SECONDS_PER_HOUR = Decimal(3600)
-CHART_RANGES = {"24h": (timedelta(hours=24), "hour"), "7d": (timedelta(days=7), "day"), "30d": (timedelta(days=30), "day")}
+CHART_RANGES = {
+    "24h": (timedelta(hours=24), "hour"),
+    "7d": (timedelta(days=7), "day"),
+    "30d": (timedelta(days=30), "day"),
+}
 DEFAULT_CHART_RANGE = "7d"
 
 
@@ -33,7 +36,7 @@ def to_cents(amount: Decimal) -> Decimal:
 
 def month_start(moment: datetime) -> datetime:
     """The first instant of the calendar month (UTC) that holds ``moment``: budgets count per month."""
-    utc = moment.astimezone(dt_timezone.utc)
+    utc = moment.astimezone(UTC)
     return utc.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
@@ -42,7 +45,7 @@ def next_month_start(start: datetime) -> datetime:
 
 
 def hour_floor(moment: datetime) -> datetime:
-    return moment.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 @dataclass
@@ -84,7 +87,9 @@ def traffic_totals(*, team: Team, start: datetime, end: datetime) -> list[Traffi
         for values in (
             RequestRollup.objects.filter(team=team, hour__gte=start, hour__lt=min(end, watermark))
             .values(*keys)
-            .annotate(n=Sum("requests"), inp=Sum("input_tokens"), out=Sum("output_tokens"), cost=Sum("cost_usd"))
+            .annotate(
+                n=Sum("requests"), inp=Sum("input_tokens"), out=Sum("output_tokens"), cost=Sum("cost_usd")
+            )
             .order_by()
         ):
             add(values)
@@ -242,7 +247,11 @@ def savings_for_month(*, team: Team, now: datetime, traffic: list[TrafficRow] | 
             (b for b in backends if b.catalog_model and b.catalog_model.instance_hourly_cost is not None),
             None,
         )
-        if priced is None or priced.catalog_model is None or priced.catalog_model.instance_hourly_cost is None:
+        if (
+            priced is None
+            or priced.catalog_model is None
+            or priced.catalog_model.instance_hourly_cost is None
+        ):
             result.unpriced_instances.extend(b.name for b in backends)
             continue
         hourly = priced.catalog_model.instance_hourly_cost
@@ -272,7 +281,7 @@ def chart_series(*, team: Team, now: datetime, range_key: str = DEFAULT_CHART_RA
         start = start.replace(hour=0)
 
     def bucket(moment: datetime) -> datetime:
-        moment = moment.astimezone(dt_timezone.utc)
+        moment = moment.astimezone(UTC)
         return moment.replace(hour=0) if step == "day" else moment
 
     labels: list[datetime] = []

@@ -7,8 +7,7 @@ arrived) gives the same rows: the task is idempotent per hour bucket.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,7 +22,7 @@ MAX_HOURS_PER_RUN = 24 * 45
 
 
 def _hour_floor(moment: datetime) -> datetime:
-    return moment.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 @transaction.atomic
@@ -85,7 +84,7 @@ def request_rollups_catch_up(*, now: datetime) -> list[datetime]:
     if last is not None:
         logs = logs.filter(created_at__gte=last)
     hours = sorted(
-        logs.annotate(bucket=TruncHour("created_at", tzinfo=dt_timezone.utc))
+        logs.annotate(bucket=TruncHour("created_at", tzinfo=UTC))
         .values_list("bucket", flat=True)
         .distinct()
         .order_by()
@@ -106,4 +105,3 @@ def request_logs_purge(*, now: datetime, retention_days: int | None = None) -> i
     cutoff = min(cutoff, rolled + timedelta(hours=1))
     deleted, _ = RequestLog.objects.filter(created_at__lt=cutoff).delete()
     return deleted
-

@@ -17,11 +17,7 @@ from routing.models import Backend, RequestLog, Route, ShareChange, TeamBudget
 
 def backends_for_team(*, team: Team) -> QuerySet[Backend]:
     """The team's backends by name, with their catalog model and the gateway's latest health report."""
-    return (
-        Backend.objects.filter(team=team)
-        .select_related("catalog_model", "health")
-        .order_by("name", "id")
-    )
+    return Backend.objects.filter(team=team).select_related("catalog_model", "health").order_by("name", "id")
 
 
 def backend_get(*, team: Team, backend_id: int) -> Backend:
@@ -137,9 +133,8 @@ def pair_models(*, proprietary_id: int | None, open_source_id: int | None) -> tu
 def pair_backends(*, team: Team, proprietary: ModelOption, open_source: ModelOption) -> PairBackends:
     """The team's first enabled backend priced by each model (one query)."""
     found: dict[int, Backend] = {}
-    for backend in (
-        Backend.objects.filter(team=team, catalog_model__in=[proprietary, open_source])
-        .order_by("-enabled", "name", "id")
+    for backend in Backend.objects.filter(team=team, catalog_model__in=[proprietary, open_source]).order_by(
+        "-enabled", "name", "id"
     ):
         assert backend.catalog_model_id is not None  # filtered on it
         found.setdefault(backend.catalog_model_id, backend)

@@ -54,7 +54,14 @@ BACKEND_FIELDS = (
     "enabled",
     "api_key_env",
 )
-ROUTE_FIELDS = ("name", "task_types", "is_default", "proprietary_backend", "open_source_backend", "shadow_rate")
+ROUTE_FIELDS = (
+    "name",
+    "task_types",
+    "is_default",
+    "proprietary_backend",
+    "open_source_backend",
+    "shadow_rate",
+)
 
 
 def config_version_bump() -> None:
@@ -74,11 +81,27 @@ def _raise(errors: dict[str, list[str]]) -> None:
 
 
 def _full_clean(instance: Backend | Route | TeamBudget, *, exclude: Iterable[str] = ()) -> None:
-    """Model validation (types, lengths, ranges, uniqueness) with field messages."""
-    instance.full_clean(exclude=list(exclude))
+    """Model validation (types, lengths, ranges) with field messages. The per-team constraints are
+    checked by the callers, which word them for the field they concern."""
+    errors: dict[str, list[str]] = {}
+    try:
+        instance.full_clean(exclude=list(exclude), validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.message_dict
+    if isinstance(instance, Backend | Route) and "name" not in errors:
+        model = type(instance)
+        clash = model.objects.filter(team_id=instance.team_id, name=instance.name).exclude(pk=instance.pk)
+        if clash.exists():
+            noun = "backend" if isinstance(instance, Backend) else "route"
+            errors["name"] = [f"This team already has a {noun} with this name."]
+    _raise(errors)
 
 
 # --- Backends ------------------------------------------------------------------------------------
+
+
+def _kind_phrase(kind: str) -> str:
+    return "an open-source" if kind == ModelKind.OPEN_SOURCE else "a proprietary"
 
 
 def _backend_check(backend: Backend, *, api_key: str | None) -> None:
@@ -97,8 +120,8 @@ def _backend_check(backend: Backend, *, api_key: str | None) -> None:
     model = backend.catalog_model
     if model is not None and model.kind != backend.kind:
         errors["catalog_model"] = [
-            f"“{model.name}” is {model.get_kind_display().lower()}: a "
-            f"{ModelKind(backend.kind).label.lower()} backend is priced by a catalog model of its kind."
+            f"“{model.name}” is {model.get_kind_display().lower()}: {_kind_phrase(backend.kind)} "
+            "backend is priced by a catalog model of its kind."
         ]
     if (
         backend.connect_timeout_s is not None
@@ -185,9 +208,9 @@ def backend_update(
             value = value.strip()
         setattr(backend, field, value)
     _full_clean(backend, exclude=["team"])
-    _backend_check(backend, api_key=api_key)
     if "kind" in changes:
         _backend_kind_still_fits(backend)
+    _backend_check(backend, api_key=api_key)
     _backend_apply_key(backend, api_key=api_key, clear_api_key=clear_api_key)
     return _backend_save(backend)
 
@@ -198,7 +221,11 @@ def _backend_kind_still_fits(backend: Backend) -> None:
     names = list(clash[:5])
     if names:
         raise ValidationError(
-            {"kind": [f"Route {', '.join(names)} uses this backend in its other slot; change the route first."]}
+            {
+                "kind": [
+                    f"Route {', '.join(names)} uses this backend in its other slot; change the route first."
+                ]
+            }
         )
 
 
@@ -280,7 +307,7 @@ def _route_check(route: Route) -> None:
         if backend.team_id != route.team_id:
             errors[field] = ["No such backend in this team."]
         elif backend.kind != kind:
-            errors[field] = [f"“{backend.name}” is not a {ModelKind(kind).label.lower()} backend."]
+            errors[field] = [f"“{backend.name}” is not {_kind_phrase(kind)} backend."]
     if route.proprietary_backend_id is None and route.open_source_backend_id is None:
         errors.setdefault("proprietary_backend", []).append("A route needs at least one backend.")
     elif route.open_source_share > 0 and route.open_source_backend_id is None:
