@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Sum
 
 from catalog.models import ModelKind
 from portal.models import Team
@@ -301,8 +301,7 @@ def chart_series(*, team: Team, now: datetime, range_key: str = DEFAULT_CHART_RA
         .annotate(
             cost=Sum("cost_usd"),
             latency_sum=Sum("latency_ms_sum"),
-            requests=Sum("requests"),
-            served=Sum("requests", filter=Q(is_shadow=False)),
+            n=Sum("requests"),
         )
         .order_by()
     )
@@ -319,7 +318,7 @@ def chart_series(*, team: Team, now: datetime, range_key: str = DEFAULT_CHART_RA
         if not row["is_shadow"]:
             for target, key in ((latency, backend), (latency_task, task)):
                 target[key][i][0] += row["latency_sum"] or 0
-                target[key][i][1] += row["requests"] or 0
+                target[key][i][1] += row["n"] or 0
 
     def money_series(series: dict[str, list[Decimal]]) -> list[dict[str, Any]]:
         return [{"label": k, "data": [str(to_cents(v)) for v in vs]} for k, vs in sorted(series.items())]

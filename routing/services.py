@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils.text import slugify
 
 from catalog.models import ModelKind, ModelOption
 from portal.models import Team
@@ -504,6 +505,11 @@ def routing_defaults_create(
 
 
 # --- Route this pair -----------------------------------------------------------------------------
+
+
+def pair_route_name(open_source_name: str, proprietary_name: str) -> str:
+    """A route name for a compared pair, e.g. ``llama-2-70b-or-gpt-4-turbo``."""
+    return slugify(f"{open_source_name}-or-{proprietary_name}")[:60].strip("-") or "pair"
 
 
 @transaction.atomic
