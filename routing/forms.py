@@ -27,10 +27,12 @@ BACKEND_MODEL_FIELDS = [
 ]
 
 
-def _formfield(field: models.Field, **kwargs: Any) -> forms.Field | None:
-    if isinstance(field, models.URLField):
-        kwargs["assume_scheme"] = "https"
-    return field.formfield(**kwargs)
+def _formfield(field: models.Field) -> forms.Field:
+    formfield = (
+        field.formfield(assume_scheme="https") if isinstance(field, models.URLField) else field.formfield()
+    )
+    assert formfield is not None  # only editable fields are listed
+    return formfield
 
 
 class BackendForm(forms.Form):

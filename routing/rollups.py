@@ -71,24 +71,35 @@ def request_rollup_hour(*, hour: datetime) -> int:
     return len(rollups)
 
 
+def _log_hours(*, before: datetime) -> set[datetime]:
+    return set(
+        RequestLog.objects.filter(created_at__lt=before)
+        .annotate(bucket=TruncHour("created_at", tzinfo=UTC))
+        .values_list("bucket", flat=True)
+        .distinct()
+        .order_by()
+    )
+
+
+def _rolled_hours(*, before: datetime) -> set[datetime]:
+    return set(
+        RequestRollup.objects.filter(hour__lt=before).values_list("hour", flat=True).distinct().order_by()
+    )
+
+
 def request_rollups_catch_up(*, now: datetime) -> list[datetime]:
-    """Roll up every complete hour that has logs and is not rolled up yet, oldest first.
+    """Roll up every complete hour that has logs and no rollup yet, oldest first.
 
     The last hour already rolled up is done again, so logs that reached the database late (the
     gateway writes in batches) are counted. The current, incomplete hour is left for the next run;
     the pages read it from the raw logs. Returns the hours rolled up.
     """
     current = _hour_floor(now)
-    last = RequestRollup.objects.aggregate(last=Max("hour"))["last"]
-    logs = RequestLog.objects.filter(created_at__lt=current)
-    if last is not None:
-        logs = logs.filter(created_at__gte=last)
-    hours = sorted(
-        logs.annotate(bucket=TruncHour("created_at", tzinfo=UTC))
-        .values_list("bucket", flat=True)
-        .distinct()
-        .order_by()
-    )[:MAX_HOURS_PER_RUN]
+    rolled = _rolled_hours(before=current)
+    todo = _log_hours(before=current) - rolled
+    if rolled:
+        todo.add(max(rolled))
+    hours = sorted(todo)[:MAX_HOURS_PER_RUN]
     for hour in hours:
         request_rollup_hour(hour=hour)
     return hours
@@ -99,9 +110,9 @@ def request_logs_purge(*, now: datetime, retention_days: int | None = None) -> i
     never a log whose hour is not rolled up yet: the charts and figures outlive the raw rows."""
     days = retention_days if retention_days is not None else settings.ROUTING_LOG_RETENTION_DAYS
     cutoff = now - timedelta(days=days)
-    rolled = RequestRollup.objects.aggregate(last=Max("hour"))["last"]
-    if rolled is None:
-        return 0
-    cutoff = min(cutoff, rolled + timedelta(hours=1))
-    deleted, _ = RequestLog.objects.filter(created_at__lt=cutoff).delete()
+    unrolled = _log_hours(before=cutoff) - _rolled_hours(before=cutoff + timedelta(hours=1))
+    logs = RequestLog.objects.filter(created_at__lt=cutoff)
+    for hour in unrolled:
+        logs = logs.exclude(created_at__gte=hour, created_at__lt=hour + timedelta(hours=1))
+    deleted, _ = logs.delete()
     return deleted

@@ -126,7 +126,9 @@ class RouteShareSerializer(serializers.Serializer):
 
 
 class ShareChangeSerializer(serializers.ModelSerializer):
-    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changed_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = ShareChange

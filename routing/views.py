@@ -289,7 +289,7 @@ def route_share(request: HtmxHttpRequest, team_slug: str, route_id: int) -> Http
     status = 200
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors.get("open_source_share") or form.errors.as_text())
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
         change = route_set_share(
             route=route,
             share=form.cleaned_data["open_source_share"],
@@ -356,7 +356,8 @@ def budget_update(request: HttpRequest, team_slug: str) -> HttpResponse:
                 request, f"Monthly limit set to ${limit:,.2f}." if limit is not None else "No limit."
             )
     else:
-        messages.error(request, "Monthly limit: " + " ".join(form.errors.get("monthly_limit_usd", [])))
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, "Monthly limit: " + " ".join(problems))
     return redirect(_page_url(membership))
 
 

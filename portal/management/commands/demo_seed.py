@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -58,12 +60,28 @@ class Command(BaseCommand):
             if role and not Membership.objects.filter(team=team, user=users[username]).exists():
                 membership_set(team=team, user=users[username], role=role)
         self._seed_decisions(team)
+        extra = self._seed_apps(team, users)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (team '{team.name}', /t/{team.slug}/):"))
         for username, password, role, staff in DEMO_USERS:
             what = "staff, admin console" if staff else f"{role} of {team.name}"
             self.stdout.write(f"  {username:<12} / {password:<17} ({what})")
+        for line in extra:
+            self.stdout.write(line)
         self.stdout.write("")
+
+    def _seed_apps(self, team: Team, users: dict[str, Any]) -> list[str]:
+        """Each installed app's ``demo.seed_demo`` hook, in INSTALLED_APPS order."""
+        lines: list[str] = []
+        for config in apps.get_app_configs():
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            lines.extend(module.seed_demo(team=team, users=users))
+        return lines
 
     def _seed_decisions(self, team: Team) -> None:
         """The article's two priority profiles and its traffic, so the decision pages have data."""
