@@ -179,6 +179,10 @@ class Savings:
         """Positive when routing saved money; negative when self-hosting cost more than it saved."""
         return to_cents(self.all_proprietary_usd) - self.actual_usd
 
+    @property
+    def saved_abs_usd(self) -> Decimal:
+        return abs(self.saved_usd)
+
 
 def _proprietary_prices(routes: list[Route]) -> dict[str, tuple[Decimal, Decimal] | None]:
     """Each route's proprietary backend's catalog prices (USD per 1M input, output tokens)."""
