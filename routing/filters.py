@@ -14,15 +14,22 @@ from django.db.models import QuerySet
 
 from routing.models import RequestLog
 
+MAX_ID = 2**63 - 1
 STATUS_CHOICES = [("ok", "Succeeded (2xx)"), ("error", "Failed (4xx/5xx)")]
 
 
 class RequestLogFilter(django_filters.FilterSet):
-    route = django_filters.NumberFilter(field_name="route_id", label="Route")
-    backend = django_filters.NumberFilter(field_name="backend_id", label="Backend")
+    route = django_filters.NumberFilter(
+        field_name="route_id", label="Route", min_value=1, max_value=MAX_ID, decimal_places=0
+    )
+    backend = django_filters.NumberFilter(
+        field_name="backend_id", label="Backend", min_value=1, max_value=MAX_ID, decimal_places=0
+    )
     task_type = django_filters.CharFilter(field_name="task_type", label="Task type")
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", label="Status")
-    status_code = django_filters.NumberFilter(field_name="status_code", label="Status code")
+    status_code = django_filters.NumberFilter(
+        field_name="status_code", label="Status code", min_value=100, max_value=599, decimal_places=0
+    )
     shadow = django_filters.BooleanFilter(field_name="is_shadow", label="Shadow calls")
     fallback = django_filters.BooleanFilter(field_name="fallback_used", label="Fallback used")
     since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label="From")

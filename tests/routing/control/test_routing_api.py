@@ -234,6 +234,8 @@ def test_request_log_filters(alice_client, team, routes, proprietary, open_sourc
     assert ids(f"since={since}") == 2
     assert alice_client.get("/api/requests/?since=yesterday").status_code == 400
     assert alice_client.get("/api/requests/?status=maybe").status_code == 400
+    assert alice_client.get(f"/api/requests/?route={10**30}").status_code == 400
+    assert alice_client.get("/api/requests/?status_code=99999").status_code == 400
 
 
 def test_request_log_is_paginated_with_a_fixed_number_of_queries(
