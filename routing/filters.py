@@ -6,16 +6,36 @@ matches nothing: the filter never reveals whether it exists.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from routing.models import RequestLog
 
 MAX_ID = 2**63 - 1
 STATUS_CHOICES = [("ok", "Succeeded (2xx)"), ("error", "Failed (4xx/5xx)")]
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 moment, normalised to UTC: a database need not understand odd offsets."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValidationError("Enter a date and time between the years 1 and 9999.") from exc
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class RequestLogFilter(django_filters.FilterSet):
@@ -32,8 +52,8 @@ class RequestLogFilter(django_filters.FilterSet):
     )
     shadow = django_filters.BooleanFilter(field_name="is_shadow", label="Shadow calls")
     fallback = django_filters.BooleanFilter(field_name="fallback_used", label="Fallback used")
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label="From")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt", label="Until")
+    since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte", label="From")
+    until = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt", label="Until")
 
     class Meta:
         model = RequestLog

@@ -236,6 +236,9 @@ def test_request_log_filters(alice_client, team, routes, proprietary, open_sourc
     assert alice_client.get("/api/requests/?status=maybe").status_code == 400
     assert alice_client.get(f"/api/requests/?route={10**30}").status_code == 400
     assert alice_client.get("/api/requests/?status_code=99999").status_code == 400
+    # An odd but valid offset is normalised to UTC before it reaches the database.
+    assert alice_client.get("/api/requests/?since=0101-02-22T07:38:52.9-21:55").status_code == 200
+    assert alice_client.get("/api/requests/?since=0001-01-01T00:00:00%2B01:00").status_code == 400
 
 
 def test_request_log_is_paginated_with_a_fixed_number_of_queries(
