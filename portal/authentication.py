@@ -36,6 +36,10 @@ class TeamTokenAuthentication(authentication.BaseAuthentication):
         if token is None:
             failures.record_failure()
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        if token.gateway_only:
+            raise exceptions.PermissionDenied(
+                "This token may only call the gateway (/v1/ and /api/route/), not the REST API."
+            )
         api_token_touch(token=token)
         return AnonymousUser(), token
 

@@ -298,6 +298,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Catalog models and routing backends share one kind vocabulary: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"ModelKindEnum": "catalog.models.ModelKind"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.schema.error_responses_hook",
@@ -343,10 +345,35 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes logs every sign-in at INFO; lockouts are warnings and stay visible.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes logs every sign-in at INFO; lockouts are warnings and stay visible.
+        "axes": {"level": "WARNING"},
+        # httpx logs every upstream request at INFO: far too chatty (and too slow) for the gateway.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }
+
+# The gateway (data plane, see routing/gateway/). Budgets are counted in Redis when there is one, so
+# several gateway processes and replicas share one figure; otherwise in the database.
+GATEWAY_REDIS_URL = env_str(
+    "GATEWAY_REDIS_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+GATEWAY_BUDGET_KEY_PREFIX = env_str("GATEWAY_BUDGET_KEY_PREFIX", "modelwise:gateway:spend")
+GATEWAY_MAX_BODY_BYTES = env_int("GATEWAY_MAX_BODY_BYTES", 4 * 1024 * 1024)
+GATEWAY_MAX_TOKENS = env_int("GATEWAY_MAX_TOKENS", 131_072)
+GATEWAY_MAX_CONNECTIONS = env_int("GATEWAY_MAX_CONNECTIONS", 512)
+GATEWAY_BREAKER_FAILURES = env_int("GATEWAY_BREAKER_FAILURES", 5)
+GATEWAY_BREAKER_COOLDOWN_S = float(env_str("GATEWAY_BREAKER_COOLDOWN_S", "30"))
+GATEWAY_CONFIG_POLL_S = float(env_str("GATEWAY_CONFIG_POLL_S", "1"))
+GATEWAY_LOG_FLUSH_S = float(env_str("GATEWAY_LOG_FLUSH_S", "1"))
+GATEWAY_LOG_BATCH = env_int("GATEWAY_LOG_BATCH", 500)
 
 # In development WhiteNoise serves straight from the source folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Routing: raw request logs are kept this many days (hourly rollups are kept for good); the local
+# upstream that `make run` starts and the demo team's backends point at.
+ROUTING_LOG_RETENTION_DAYS = env_int("ROUTING_LOG_RETENTION_DAYS", 30)
+LOCAL_UPSTREAM_URL = env_str("LOCAL_UPSTREAM_URL", "http://127.0.0.1:8100")

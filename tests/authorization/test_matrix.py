@@ -24,9 +24,12 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from evaluations.services import evaluation_create, profile_create, usage_pattern_create
 from portal.services import api_token_create, api_token_revoke
+from routing.models import RequestLog
+from routing.services import backend_create, route_create
 from tests.factories import ModelOptionFactory
 
 IDENTITIES = (
@@ -67,6 +70,10 @@ POLICIES: dict[str, dict[str, str]] = {
     "team_page_read": policy("ok", **PAGE_LOGIN, outsider="hidden", staff="hidden"),
     # Team pages that write: owners and editors.
     "team_page_write": policy("ok", **PAGE_LOGIN, outsider="hidden", staff="hidden", viewer="denied"),
+    # Team pages only the owner may use (the team's budget).
+    "team_page_owner": policy(
+        "ok", **PAGE_LOGIN, outsider="hidden", staff="hidden", viewer="denied", editor="denied"
+    ),
     # The admin: staff only; everyone else is sent to the admin's sign-in.
     "admin": policy("login", staff="ok"),
     # Admin pages the admin itself refuses or cannot show even to staff.
@@ -178,6 +185,10 @@ ENTRIES: dict[str, Entry] = {
     "admin:axes_accessfailurelog_add": Entry(read("admin_refused")),
     "admin:portal_apitoken_add": Entry(read("admin_refused")),
     "admin:evaluations_evaluation_add": Entry(read("admin_refused")),
+    "admin:routing_sharechange_add": Entry(read("admin_refused")),
+    "admin:routing_requestlog_add": Entry(read("admin_refused")),
+    "admin:routing_requestrollup_add": Entry(read("admin_refused")),
+    "admin:routing_backendhealth_add": Entry(read("admin_refused")),
     "schema": Entry(read("api_docs")),
     "swagger-ui": Entry(read("api_docs")),
     "api-root": Entry(read("api_root")),
@@ -192,6 +203,27 @@ ENTRIES: dict[str, Entry] = {
     "evaluations-api:evaluation-detail": Entry({"GET": "team_api_object"}, obj="evaluation"),
     "catalog-model-list": Entry(read_write("catalog_api_read", "catalog_api_write")),
     "catalog-model-detail": Entry(CATALOG_OBJECT, obj="catalog_model"),
+    # Routing: team pages and the team API, like decisions.
+    "routing:page": Entry(read()),
+    "routing:backend-create": Entry(read_write("team_page_write", "team_page_write")),
+    "routing:backend-edit": Entry(read_write("team_page_write", "team_page_write")),
+    "routing:backend-delete": Entry({"POST": "team_page_write"}),
+    "routing:route-create": Entry(read_write("team_page_write", "team_page_write")),
+    "routing:route-defaults": Entry({"POST": "team_page_write"}),
+    "routing:route-pair": Entry(read_write("team_page_write", "team_page_write")),
+    "routing:route-edit": Entry(read_write("team_page_write", "team_page_write")),
+    "routing:route-delete": Entry({"POST": "team_page_write"}),
+    "routing:route-share": Entry({"POST": "team_page_write"}),
+    "routing:budget": Entry({"POST": "team_page_owner"}),
+    "routing-api:backend-list": Entry(read_write("team_api_list", "team_api_create")),
+    "routing-api:backend-detail": Entry(API_OBJECT, obj="backend"),
+    "routing-api:route-list": Entry(read_write("team_api_list", "team_api_create")),
+    "routing-api:route-detail": Entry(API_OBJECT, obj="route"),
+    "routing-api:route-share": Entry({"POST": "team_api_object_write"}, obj="route"),
+    "routing-api:route-history": Entry({"GET": "team_api_object"}, obj="route"),
+    "routing-api:route-defaults": Entry({"POST": "team_api_create"}),
+    "routing-api:request-log-list": Entry(read("team_api_list")),
+    "routing-api:request-log-detail": Entry({"GET": "team_api_object"}, obj="request_log"),
 }
 
 # Path arguments: the team's own objects (so a refusal is about the identity, never a missing row).
@@ -201,6 +233,8 @@ OBJECTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "profile_id": lambda w: w["profile"].pk,
     "pattern_id": lambda w: w["usage_pattern"].pk,
     "evaluation_id": lambda w: w["evaluation"].pk,
+    "backend_id": lambda w: w["backend"].pk,
+    "route_id": lambda w: w["route"].pk,
     "format": lambda w: "json",
 }
 # Admin URLs: object ids of rows every admin change page can open.
@@ -288,6 +322,11 @@ def world(team, other_team, alice, bob, carol, charlie, staff) -> dict[str, Any]
         peak_concurrent=2,
     )
     evaluation = evaluation_create(team=team, name="Saved", created_by=alice, profile=profile)
+    backend = backend_create(
+        team=team, name="API", kind="proprietary", base_url="http://127.0.0.1:9/v1", upstream_model="m"
+    )
+    route = route_create(team=team, name="Default", is_default=True, proprietary_backend=backend)
+    request_log = RequestLog.objects.create(team=team, created_at=timezone.now(), status_code=200)
 
     def session(user: Any) -> Client:
         client = Client(raise_request_exception=False)
@@ -317,6 +356,9 @@ def world(team, other_team, alice, bob, carol, charlie, staff) -> dict[str, Any]
         "profile": profile,
         "usage_pattern": usage,
         "evaluation": evaluation,
+        "backend": backend,
+        "route": route,
+        "request_log": request_log,
         "catalog_model": ModelOption.objects.first(),
         "clients": clients,
     }

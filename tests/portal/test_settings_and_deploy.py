@@ -60,9 +60,12 @@ def test_a_malformed_boolean_setting_is_refused_with_its_name():
 def test_compose_runs_the_deployment_scripts_with_the_settings_variables():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"release", "web", "worker", "beat", "postgres", "redis"} <= set(services)
-    scripts = {"release": "deploy/release.sh", "web": "deploy/web.sh", "worker": "deploy/worker.sh"}
-    scripts["beat"] = "deploy/beat.sh"
+    assert {"release", "web", "gateway", "worker", "beat", "postgres", "redis"} <= set(services)
+    # The gateway runs the same image, serving only the data plane.
+    assert services["gateway"]["image"] == services["web"]["image"]
+    assert "routing.gateway.asgi:application" in (ROOT / "deploy/gateway.sh").read_text()
+    scripts = {"release": "deploy/release.sh", "web": "deploy/web.sh", "gateway": "deploy/gateway.sh"}
+    scripts |= {"worker": "deploy/worker.sh", "beat": "deploy/beat.sh"}
     for name, script in scripts.items():
         service = services[name]
         assert service["command"] == script
@@ -79,6 +82,7 @@ def test_compose_runs_the_deployment_scripts_with_the_settings_variables():
             assert services[name]["depends_on"]["release"] == {"condition": "service_completed_successfully"}
             assert "healthcheck" in services[name]
     assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert services["gateway"]["ports"] == ["127.0.0.1:8001:8001"]
     assert '--queues "${WORKER_QUEUES:-default,probes}"' in (ROOT / "deploy/worker.sh").read_text()
     assert "collectstatic.sh" in compose["x-app"]["build"]["dockerfile_inline"]
     # Every variable the app reads in compose is documented in .env.example.
