@@ -1,9 +1,10 @@
 """One shape for every API error, and clear answers when a dependency is down.
 
-Every API error is a JSON object ``{"status": 404, "code": "not_found", "detail": "..."}``; a
-validation error adds one key per field with its list of messages (``non_field_errors`` for the
-rest). Pages keep Django's HTML error pages, except that a database or broker outage is a 503 page
-that says so instead of a generic 500.
+Every API error is a JSON object ``{"status": 400, "code": "invalid", "detail": "...", "errors": {}}``:
+``errors`` holds the messages by field of a validation error (``non_field_errors`` for the rest),
+and is empty otherwise. Field messages are nested, so a field may be called ``status`` or ``detail``.
+Pages keep Django's HTML error pages, except that a database or broker outage is a 503 page that
+says so instead of a generic 500.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
 
 
-def error_body(status: int, code: str, detail: str, **fields: Any) -> dict[str, Any]:
-    return {"status": status, "code": code, "detail": detail, **fields}
+def error_body(status: int, code: str, detail: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"status": status, "code": code, "detail": detail, "errors": errors or {}}
 
 
-def api_error_response(status: int, code: str, detail: str, **fields: Any) -> JsonResponse:
-    return JsonResponse(error_body(status, code, detail, **fields), status=status)
+def api_error_response(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse(error_body(status, code, detail), status=status)
 
 
 def outage_of(exc: BaseException | None) -> str | None:

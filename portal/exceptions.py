@@ -1,8 +1,8 @@
 """One mapping from errors to HTTP for the API, in the one shape of ``portal.errors``.
 
 Services raise Django's ValidationError / PermissionDenied; DRF raises its own exceptions; a
-database or broker outage becomes a 503. Every answer is ``{"status", "code", "detail"}`` plus, for a
-validation error, one key per field.
+database or broker outage becomes a 503. Every answer is ``{"status", "code", "detail", "errors"}``,
+``errors`` holding a validation error's messages by field.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ def _shaped(status_code: int, exc: exceptions.APIException, data: Any) -> dict[s
     # Messages by field (a list of messages counts as non-field errors).
     fields = data if isinstance(data, dict) else {"non_field_errors": data}
     if isinstance(exc, exceptions.ValidationError):
-        return error_body(status_code, "invalid", "Invalid input: see the messages by field.", **fields)
-    return error_body(status_code, str(exc.default_code), str(exc.default_detail), **fields)
+        return error_body(status_code, "invalid", "Invalid input: see the messages by field.", fields)
+    return error_body(status_code, str(exc.default_code), str(exc.default_detail), fields)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -21,8 +21,8 @@ class TeamTokenScheme(OpenApiAuthenticationExtension):
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "description": "Every API error. A validation error (400) adds one key per field, each a list of "
-    "messages (`non_field_errors` for the rest).",
+    "description": "Every API error. `errors` holds a validation error's messages by field "
+    "(`non_field_errors` for the rest) and is empty otherwise.",
     "properties": {
         "status": {"type": "integer", "description": "The HTTP status, repeated."},
         "code": {
@@ -33,9 +33,13 @@ ERROR_SCHEMA: dict[str, Any] = {
             "database_unavailable, broker_unavailable, ...",
         },
         "detail": {"type": "string", "description": "A sentence for people."},
+        "errors": {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "Field name -> list of messages (nested objects for nested fields).",
+        },
     },
-    "required": ["status", "code", "detail"],
-    "additionalProperties": True,
+    "required": ["status", "code", "detail", "errors"],
 }
 
 ERROR_RESPONSES = {

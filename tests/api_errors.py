@@ -1,10 +1,9 @@
-"""Reading API errors: every one is ``{"status", "code", "detail"}`` plus messages by field."""
+"""Reading API errors: every one is ``{"status", "code", "detail", "errors"}``, messages by field in
+``errors``."""
 
 from __future__ import annotations
 
 from typing import Any
-
-ENVELOPE = ("status", "code", "detail")
 
 
 def field_errors(response: Any) -> dict[str, Any]:
@@ -12,4 +11,5 @@ def field_errors(response: Any) -> dict[str, Any]:
     body = response.json()
     assert body["status"] == response.status_code, body
     assert isinstance(body["code"], str) and isinstance(body["detail"], str), body
-    return {key: value for key, value in body.items() if key not in ENVELOPE}
+    assert set(body) == {"status", "code", "detail", "errors"}, body
+    return body["errors"]

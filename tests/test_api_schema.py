@@ -59,7 +59,7 @@ def test_the_schema_documents_the_catalog_and_the_token_scheme():
 
 def test_the_schema_documents_the_error_shape_on_every_operation():
     raw = schema.raw_schema
-    assert raw["components"]["schemas"]["Error"]["required"] == ["status", "code", "detail"]
+    assert raw["components"]["schemas"]["Error"]["required"] == ["status", "code", "detail", "errors"]
     for path, operations in raw["paths"].items():
         for method, operation in operations.items():
             responses = operation["responses"]

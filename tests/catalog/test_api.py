@@ -215,7 +215,7 @@ def test_bad_writes_are_400_with_field_messages_and_change_nothing(staff_client,
     body = {**NEW_MODEL, **payload}
     response = staff_client.post(LIST, body, content_type="application/json")
     assert response.status_code == 400
-    errors = response.json()
+    errors = field_errors(response)
     for key in error_path:
         errors = errors[key]
     assert isinstance(errors, list)

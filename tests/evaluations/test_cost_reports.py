@@ -302,7 +302,7 @@ def test_bad_input_is_a_400_naming_the_field(
     response = post_json(alice_client, URL, payload)
 
     assert response.status_code == 400
-    assert message in str(response.json()[field])
+    assert message in str(field_errors(response)[field])
 
 
 def test_a_bad_item_in_the_model_list_is_a_400_keyed_by_its_position(alice_client, article_catalog):
@@ -328,7 +328,9 @@ def test_another_teams_usage_pattern_reads_like_a_missing_one(alice_client, char
     response = post_json(alice_client, URL, {"usage_pattern": charlies_usage.pk})
 
     assert response.status_code == 400
-    assert response.json()["usage_pattern"] == [f"No usage pattern with id {charlies_usage.pk} in this team."]
+    assert field_errors(response)["usage_pattern"] == [
+        f"No usage pattern with id {charlies_usage.pk} in this team."
+    ]
 
 
 def test_api_cost_report_over_1000_models_takes_a_fixed_number_of_queries(

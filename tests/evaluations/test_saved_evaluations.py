@@ -138,7 +138,7 @@ def test_api_create_refuses_bad_input_on_the_field(alice_client, article_catalog
     response = post_json(alice_client, LIST, payload)
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in field_errors(response)
     assert not Evaluation.objects.exists()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from portal.keepalive import KeepAliveRequestLimit
 
@@ -21,7 +22,9 @@ def _request(app, client=("127.0.0.1", 50000)) -> list[tuple[bytes, bytes]]:
     async def receive():
         return {"type": "http.request", "body": b""}
 
-    asyncio.run(app({"type": "http", "client": client}, receive, send))
+    # A thread of its own: another test's event loop may be running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app({"type": "http", "client": client}, receive, send)).result()
     return sent[0]["headers"]
 
 
