@@ -78,7 +78,7 @@ class ModelOptionAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     ("gpu_instance", "gpus_per_instance", "instance_hourly_cost"),
-                    ("throughput_tokens_per_s", "concurrent_requests_per_instance"),
+                    ("throughput_tokens_per_s", "prefill_tokens_per_s", "concurrent_requests_per_instance"),
                     ("setup_hours", "monthly_ops_hours", "engineering_hourly_rate"),
                     "hosting_source",
                 ]

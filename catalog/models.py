@@ -116,6 +116,13 @@ class ModelOption(models.Model):
         blank=True,
         validators=[MinValueValidator(1)],
     )
+    prefill_tokens_per_s = models.PositiveIntegerField(
+        "sustained input (prefill) tokens/s of one instance",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Empty: taken as 10 x the output tokens/s.",
+    )
     concurrent_requests_per_instance = models.PositiveIntegerField(
         "concurrent requests one instance serves",
         null=True,

@@ -183,6 +183,7 @@ class UsagePatternForm(forms.ModelForm):
             "avg_output_tokens",
             "peak_concurrent",
             "days_per_month",
+            "shut_down_idle_days",
         ]
 
     def validate_unique(self) -> None:

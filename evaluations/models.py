@@ -55,6 +55,14 @@ class PriorityProfile(models.Model):
         error_messages={"blank": "At least one priority is required."},
         help_text=f"Most important first; distinct names from: {', '.join(PRIORITIES)}.",
     )
+    default_usage_pattern = models.ForeignKey(
+        "UsagePattern",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Traffic a recommendation with this profile prices models at, unless another is chosen.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -111,6 +119,12 @@ class UsagePattern(models.Model):
             MaxValueValidator(31, message="Days per month must be between 1 and 31."),
         ],
     )
+    shut_down_idle_days = models.BooleanField(
+        "shut self-hosted instances down on idle days",
+        default=True,
+        help_text="On: GPU hours follow the days per month. Off: instances run the whole month. "
+        "Operations labour is monthly either way.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -152,6 +166,7 @@ class UsagePattern(models.Model):
             avg_output_tokens=self.avg_output_tokens,
             peak_concurrent=self.peak_concurrent,
             days_per_month=self.days_per_month,
+            shut_down_idle_days=self.shut_down_idle_days,
         )
 
 

@@ -37,6 +37,7 @@ class CatalogEntry:
     output_price_per_mtok: Decimal | None
     instance_hourly_cost: Decimal | None
     throughput_tokens_per_s: int | None
+    prefill_tokens_per_s: int | None
     concurrent_requests_per_instance: int | None
     setup_hours: Decimal | None
     monthly_ops_hours: Decimal | None

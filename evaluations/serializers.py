@@ -124,6 +124,11 @@ class UsageSerializer(_StrictSerializer):
     )
     peak_concurrent = serializers.IntegerField(help_text="Peak concurrent requests, 1 to 1,000,000.")
     days_per_month = serializers.IntegerField(required=False, help_text="1 to 31; default 30.")
+    shut_down_idle_days = serializers.BooleanField(
+        required=False,
+        help_text="Default true: self-hosted instances are shut down on idle days, so GPU hours follow "
+        "`days_per_month`. False: they run the whole month.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -280,6 +285,7 @@ class UsagePatternSerializer(serializers.ModelSerializer):
             "avg_output_tokens",
             "peak_concurrent",
             "days_per_month",
+            "shut_down_idle_days",
             "created_at",
             "updated_at",
         ]
@@ -376,6 +382,8 @@ class UsageOutputSerializer(serializers.Serializer):
     avg_output_tokens = serializers.IntegerField()
     peak_concurrent = serializers.IntegerField()
     days_per_month = serializers.IntegerField()
+    shut_down_idle_days = serializers.BooleanField()
+    billed_days = serializers.IntegerField(help_text="Days of GPU time billed a month.")
 
 
 class ModelCostSerializer(ModelRefSerializer):

@@ -119,6 +119,8 @@ def cost_report_data(report: CostReport, *, usage_pattern_id: int | None = None)
             "avg_output_tokens": usage.avg_output_tokens,
             "peak_concurrent": usage.peak_concurrent,
             "days_per_month": usage.days_per_month,
+            "shut_down_idle_days": usage.shut_down_idle_days,
+            "billed_days": usage.billed_days,
         },
         "models": [model_cost_data(c) for c in report.models],
         "comparisons": [comparison_data(c, sides) for c in report.comparisons],

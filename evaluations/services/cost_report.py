@@ -15,7 +15,6 @@ from typing import Any, Literal
 
 from catalog.models import ModelOption
 from evaluations.costing import (
-    MAX_INSTANCES,
     ApiPricing,
     BreakEven,
     CostRow,
@@ -157,6 +156,7 @@ def model_cost(*, option: CatalogModel, usage: Usage) -> ModelCost:
             engineering_hourly_rate=engineering_hourly_rate,
             throughput_tokens_per_s=option.throughput_tokens_per_s,
             concurrent_requests=option.concurrent_requests_per_instance,
+            prefill_tokens_per_s=option.prefill_tokens_per_s,
         )
         return ModelCost(ref, (), hosted=self_hosted_cost(usage, hosting), hosting=hosting)
     missing = _missing(option, API_PRICE_FIELDS)
@@ -239,8 +239,8 @@ def _compare(
         volume_reason = f"From {volume:,} requests a day the API costs at least as much as self-hosting."
     elif usage.avg_input_tokens * pricing.input_per_mtok + usage.avg_output_tokens * pricing.output_per_mtok:
         volume_reason = (
-            f"No daily volume within {MAX_INSTANCES:,} instances makes the API cost as much as "
-            "self-hosting: each instance costs more than the API traffic it can serve."
+            "No daily volume makes the API cost as much as self-hosting: each added instance costs "
+            "more than the API traffic it can serve."
         )
     else:
         volume_reason = "The API costs nothing at this token mix, so self-hosting never costs less."

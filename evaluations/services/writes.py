@@ -105,6 +105,7 @@ USAGE_FIELDS: tuple[str, ...] = (
     "avg_output_tokens",
     "peak_concurrent",
     "days_per_month",
+    "shut_down_idle_days",
 )
 
 

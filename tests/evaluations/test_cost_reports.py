@@ -169,7 +169,7 @@ def test_api_reports_the_article_figures_to_the_cent(alice_client, article_catal
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["usage_pattern"] == article_usage.pk
-    assert body["usage"] == ARTICLE_USAGE
+    assert body["usage"] == {**ARTICLE_USAGE, "shut_down_idle_days": True, "billed_days": 30}
     models = _by_name(body["models"])
     assert models["GPT-4 Turbo"] | {"id": 0} == {
         "id": 0,
