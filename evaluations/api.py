@@ -143,6 +143,12 @@ class PriorityProfileViewSet(_TeamOwnedViewSet):
     def _base_queryset(self) -> QuerySet[PriorityProfile]:
         return PriorityProfile.objects.order_by("name", "id")
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["team"] = team_of(self.request)
+        return context
+
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = profile_create(team=team_of(self.request), **serializer.validated_data)
 

@@ -25,7 +25,9 @@ class PrioritySlotsMixin(forms.Form):
 
     def add_priority_slots(self) -> None:
         for i, slot in enumerate(PRIORITY_SLOTS, 1):
-            self.fields[slot] = forms.ChoiceField(label=f"{i}.", choices=PRIORITY_CHOICES, required=False)
+            self.fields[slot] = forms.ChoiceField(
+                label=f"Priority {i}", choices=PRIORITY_CHOICES, required=False
+            )
 
     @property
     def priority_fields(self) -> list[forms.BoundField]:
@@ -33,6 +35,10 @@ class PrioritySlotsMixin(forms.Form):
 
     def clean_priorities(self, cleaned: dict[str, Any]) -> list[str]:
         priorities = [cleaned[slot] for slot in PRIORITY_SLOTS if cleaned.get(slot)]
+        if not priorities:
+            # At the first box, where the eye (and a screen reader) goes to fix it.
+            self.add_error(PRIORITY_SLOTS[0], "At least one priority is required.")
+            return priorities
         try:
             validate_priorities(priorities)
         except ValidationError as exc:
@@ -129,11 +135,15 @@ class RecommendationForm(PrioritySlotsMixin, RequirementsFormMixin):
     ) -> None:
         self.profiles = {p.pk: p for p in profiles}
         self.patterns = {p.pk: p for p in patterns}
-        if data is not None and not any(data.get(slot) for slot in PRIORITY_SLOTS):
+        # A profile fills the boxes only when the request has none (a link or the profile picker):
+        # boxes sent blank are the user's choice, and blank everywhere is an error, not the profile.
+        if data is not None and not any(slot in data for slot in PRIORITY_SLOTS):
             profile = self._lookup(self.profiles, data.get("profile"))
             if profile is not None:
                 data = data.copy()
                 data.update(priority_slot_values(profile.priorities))
+                if "usage_pattern" not in data and profile.default_usage_pattern_id is not None:
+                    data["usage_pattern"] = str(profile.default_usage_pattern_id)
         super().__init__(data, **kwargs)
         self.add_priority_slots()
         _choice_field(self, "profile").choices = [("", "—"), *((p.pk, p.name) for p in profiles)]
@@ -204,6 +214,11 @@ class CostReportForm(forms.Form):
     days_per_month = forms.IntegerField(
         required=False, label="Days per month", widget=forms.NumberInput(attrs={"placeholder": "30"})
     )
+    idle_days = forms.ChoiceField(
+        required=False,
+        label="On idle days",
+        choices=[("shut_down", "Shut instances down"), ("keep_running", "Keep instances running")],
+    )
     models = forms.TypedMultipleChoiceField(
         required=False, coerce=int, label="Models", widget=forms.CheckboxSelectMultiple
     )
@@ -254,6 +269,7 @@ class CostReportForm(forms.Form):
         fields = {name: self.cleaned_data[name] for name in self.INLINE_FIELDS}
         if self.cleaned_data.get("days_per_month") is not None:
             fields["days_per_month"] = self.cleaned_data["days_per_month"]
+        fields["shut_down_idle_days"] = self.cleaned_data.get("idle_days") != "keep_running"
         return fields
 
     def chart_pair(self) -> tuple[int | None, int | None]:

@@ -14,7 +14,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
 
 from catalog.models import ModelOption
-from evaluations.scoring import PRIORITY_LABELS, priority_weights
+from evaluations.scoring import PRIORITY_LABELS, max_score, priority_weights
 
 
 def field_label(name: str) -> str:
@@ -35,6 +35,8 @@ def ranking_rows(recommendation: dict[str, Any]) -> list[dict[str, Any]]:
     """
     priorities = recommendation["priorities"]
     best = 10 * sum(priority_weights(priorities).values(), Fraction(0))
+    # Evaluations saved before ties shared a rank or results gave reasons read the same way.
+    recommendation.setdefault("max_score", f"{max_score(priorities):.2f}")
     rows = []
     for result in recommendation["results"]:
         segments = [
@@ -47,7 +49,10 @@ def ranking_rows(recommendation: dict[str, Any]) -> list[dict[str, Any]]:
             }
             for p, value in result["contributions"].items()
         ]
-        rows.append({**result, "segments": segments})
+        rank = result["rank"]
+        rows.append(
+            {**result, "segments": segments, "rank_label": f"={rank}" if result["tied"] else str(rank)}
+        )
     return rows
 
 
@@ -125,6 +130,7 @@ def evaluations_side_by_side(first: Any, second: Any) -> dict[str, Any]:
         {
             "evaluation": evaluation,
             "priorities": evaluation.snapshot["recommendation"]["priorities"],
+            "max_score": f"{max_score(evaluation.snapshot['recommendation']['priorities']):.2f}",
             "requirements": requirements_text(evaluation.snapshot["recommendation"]["requirements"]),
             "usage": (evaluation.snapshot.get("cost_report") or {}).get("usage"),
         }

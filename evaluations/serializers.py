@@ -170,7 +170,10 @@ class RecommendationRequestSerializer(_TeamInputSerializer):
     profile = _id_field(required=False, allow_null=True, help_text="A profile of this team, by id.")
     require = RequirementsSerializer(required=False, help_text="Hard requirements, checked before scoring.")
     usage_pattern = _id_field(
-        required=False, allow_null=True, help_text="Prices models for a `max_monthly_cost` requirement."
+        required=False,
+        allow_null=True,
+        help_text="Prices every model at this traffic: the cost priority then scores the monthly cost, "
+        "and `max_monthly_cost` can apply. Defaults to the profile's default usage pattern.",
     )
     usage = UsageSerializer(required=False, help_text="Inline traffic figures, instead of `usage_pattern`.")
 
@@ -188,6 +191,8 @@ class RecommendationRequestSerializer(_TeamInputSerializer):
         requirements: Requirements = attrs.get("require", {}).get("requirements", Requirements())
         usage = attrs["usage"]["usage"] if "usage" in attrs else None
         pattern: UsagePattern | None = attrs.get("usage_pattern")
+        if pattern is None and usage is None and "usage_pattern" not in attrs and profile is not None:
+            pattern = profile.default_usage_pattern
         if pattern is not None:
             usage = pattern.as_usage()
         if requirements.max_monthly_cost is not None and usage is None:
@@ -254,11 +259,30 @@ class CostReportRequestSerializer(_TeamInputSerializer):
 
 class PriorityProfileSerializer(serializers.ModelSerializer):
     priorities = PriorityListField()
+    default_usage_pattern = _id_field(
+        required=False,
+        allow_null=True,
+        help_text="A usage pattern of this team, by id: recommendations with this profile price models "
+        "at it unless another is given.",
+    )
 
     class Meta:
         model = PriorityProfile
-        fields = ["id", "name", "priorities", "created_at", "updated_at"]
+        fields = ["id", "name", "priorities", "default_usage_pattern", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def to_representation(self, instance: PriorityProfile) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["default_usage_pattern"] = instance.default_usage_pattern_id
+        return data
+
+    def validate_default_usage_pattern(self, value: int | None) -> UsagePattern | None:
+        if value is None:
+            return None
+        pattern = usage_patterns_for_team(team=self.context["team"]).filter(pk=value).first()
+        if pattern is None:
+            raise serializers.ValidationError(f"No usage pattern with id {value} in this team.")
+        return pattern
 
 
 class ProfileMoveSerializer(serializers.Serializer):
@@ -350,8 +374,17 @@ class RequirementsOutputSerializer(serializers.Serializer):
 
 
 class RankedModelSerializer(serializers.Serializer):
-    rank = serializers.IntegerField()
+    rank = serializers.IntegerField(help_text="Shared by equal totals: 1, 1, 3 (shown as =1, =1, 3).")
+    position = serializers.IntegerField(help_text="Place in the list; tied models are listed by name.")
     model = ModelRefSerializer()
+    reason = serializers.CharField(help_text="One line: why the model ranks where it does.")
+    monthly_cost = _money(allow_null=True, help_text="Monthly cost at the usage; null without one.")
+    cost_score_from = serializers.ChoiceField(
+        choices=["usage", "catalog"],
+        help_text="usage: the cost score is derived from the monthly cost (cheapest = 10, "
+        "10 x cheapest / cost, at least 1); catalog: the catalog's score (no usage, or not priced).",
+    )
+    cost_under_a_cent = serializers.BooleanField(required=False, help_text="Priced, but under $0.01.")
     score = _money("Weighted total, two places.")
     contributions = serializers.DictField(
         child=_money("Weight x score."), help_text="Per listed priority, in priority order."
@@ -372,6 +405,8 @@ class RecommendationResponseSerializer(serializers.Serializer):
     profile = serializers.IntegerField(allow_null=True)
     usage_pattern = serializers.IntegerField(allow_null=True)
     requirements = RequirementsOutputSerializer()
+    max_score = _money(help_text="The best total under these priorities: 10 on every one.")
+    cost_from_usage = serializers.BooleanField(help_text="Cost scores come from monthly costs at a usage.")
     results = RankedModelSerializer(many=True)
     excluded = ExcludedModelSerializer(many=True)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from evaluations.scoring import max_score
+
 if TYPE_CHECKING:
     from evaluations.services import (
         CostChart,
@@ -29,6 +31,17 @@ def model_ref_data(ref: ModelRef) -> dict[str, Any]:
     return {"id": ref.id, "name": ref.name, "kind": ref.kind}
 
 
+def _cost_fields(recommendation: Recommendation, model_id: int) -> dict[str, Any]:
+    cost = recommendation.costs.get(model_id)
+    if cost is None:
+        return {"monthly_cost": None, "cost_score_from": "catalog"}
+    return {
+        "monthly_cost": money(cost.monthly_total),
+        "cost_score_from": "usage" if cost.priced else "catalog",
+        "cost_under_a_cent": cost.under_a_cent,
+    }
+
+
 def recommendation_data(
     recommendation: Recommendation, *, profile_id: int | None = None, usage_pattern_id: int | None = None
 ) -> dict[str, Any]:
@@ -37,14 +50,19 @@ def recommendation_data(
         "profile": profile_id,
         "usage_pattern": usage_pattern_id,
         "requirements": recommendation.requirements.as_data(),
+        "max_score": money(max_score(recommendation.priorities)),
+        "cost_from_usage": recommendation.cost_from_usage,
         "results": [
             {
                 "rank": r.rank,
+                "position": r.position,
                 "model": {"id": r.candidate.id, "name": r.candidate.name, "kind": r.candidate.kind},
                 "score": money(r.score),
                 "contributions": {p: money(v) for p, v in r.contributions.items()},
                 "defaulted": list(r.defaulted),
                 "tied": r.tied,
+                "reason": r.reason,
+                **_cost_fields(recommendation, r.candidate.id),
             }
             for r in recommendation.ranking
         ],
@@ -69,6 +87,7 @@ def model_cost_data(cost: ModelCost) -> dict[str, Any]:
         "setup": money(cost.setup),
         "monthly_total": money(cost.monthly_total),
         "first_year_total": money(cost.first_year_total),
+        "under_a_cent": cost.under_a_cent,
     }
 
 

@@ -204,7 +204,9 @@ def _recommendation_context(
             )
         except ValidationError as exc:
             _add_errors(form, exc)
-    context["query"] = params.urlencode()
+    # The save form carries the inputs as the form read them (a profile's boxes and default usage
+    # filled in), so saving re-runs exactly what is on screen.
+    context["query"] = form.data.urlencode() if isinstance(form.data, QueryDict) else params.urlencode()
     return context
 
 
@@ -358,6 +360,7 @@ def evaluation_create_view(request: HttpRequest, team_slug: str) -> HttpResponse
                 profile=data["profile"],
                 requirements=form.requirements(),
                 usage_pattern=data["usage_pattern"],
+                allow_empty=False,
             )
         except ValidationError as exc:
             _add_errors(form, exc)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from catalog.models import ModelOption
 from evaluations.costing import (
+    PREFILL_TO_OUTPUT_SPEED,
     ApiPricing,
     BreakEven,
     CostRow,
@@ -23,6 +24,7 @@ from evaluations.costing import (
     SelfHostedSteps,
     Usage,
     api_monthly_cost,
+    api_monthly_cost_exact,
     break_even_daily_requests,
     break_even_months,
     cumulative_costs,
@@ -71,6 +73,12 @@ class ModelCost:
     hosted: SelfHostedCost | None = None
     pricing: ApiPricing | None = None
     hosting: HostingProfile | None = None
+    monthly_api_exact: Decimal | None = None
+
+    @property
+    def under_a_cent(self) -> bool:
+        """True when an API bill rounds to $0.00 but is not nothing: shown as "< $0.01"."""
+        return self.monthly_api_exact is not None and 0 < self.monthly_api_exact < Decimal("0.005")
 
     @property
     def priced(self) -> bool:
@@ -165,7 +173,13 @@ def model_cost(*, option: CatalogModel, usage: Usage) -> ModelCost:
     input_price, output_price = option.input_price_per_mtok, option.output_price_per_mtok
     assert input_price is not None and output_price is not None  # _missing found neither empty
     pricing = ApiPricing(input_price, output_price)
-    return ModelCost(ref, (), monthly_api=api_monthly_cost(usage, pricing), pricing=pricing)
+    return ModelCost(
+        ref,
+        (),
+        monthly_api=api_monthly_cost(usage, pricing),
+        pricing=pricing,
+        monthly_api_exact=api_monthly_cost_exact(usage, pricing),
+    )
 
 
 @dataclass(frozen=True)
@@ -209,6 +223,21 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
 )
 
 
+def idle_days_note(usage: Usage) -> str:
+    """What the days without traffic do to the self-hosted bill."""
+    days = usage.idle_days
+    plural = "s" if days != 1 else ""
+    if usage.shut_down_idle_days:
+        return (
+            f"Self-hosted instances are shut down on the {days} idle day{plural} a month: GPU hours are "
+            f"billed for {usage.billed_days} days. Operations labour is the same every month."
+        )
+    return (
+        f"Self-hosted instances keep running on the {days} idle day{plural} a month: GPU hours are "
+        f"billed for {usage.billed_days} days."
+    )
+
+
 @dataclass(frozen=True)
 class CostReport:
     usage: Usage
@@ -219,7 +248,14 @@ class CostReport:
 
     @property
     def notes(self) -> list[str]:
-        notes = [f"{m.model.name}: {m.capacity_note}" for m in self.models if m.capacity_note]
+        notes = [idle_days_note(self.usage)] if self.usage.idle_days else []
+        notes += [f"{m.model.name}: {m.capacity_note}" for m in self.models if m.capacity_note]
+        notes += [
+            f"{m.model.name}: no prefill figure, so prompts are read at {PREFILL_TO_OUTPUT_SPEED} x "
+            "its output speed."
+            for m in self.models
+            if m.hosting is not None and m.hosting.throughput_tokens_per_s and m.hosting.prefill_assumed
+        ]
         notes += [
             f"{m.model.name}: not priced, missing {', '.join(m.missing)}."
             for m in self.models

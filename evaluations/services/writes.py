@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from evaluations.costing import Usage
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern
 from evaluations.requirements import Requirements
+from evaluations.scoring import RankedModel
 from evaluations.selectors import decision_catalog
 from evaluations.services.cost_report import cost_report_build
 from evaluations.services.recommendation import recommend_models
@@ -55,19 +56,47 @@ def _as_list(priorities: Sequence[str]) -> Any:
     return list(priorities) if isinstance(priorities, list | tuple) else priorities
 
 
-def profile_create(*, team: Team, name: str, priorities: Sequence[str]) -> PriorityProfile:
+def _check_default_pattern(team_id: int, pattern: UsagePattern | None) -> None:
+    if pattern is not None and pattern.team_id != team_id:
+        raise ValidationError({"default_usage_pattern": ["Not in this team."]})
+
+
+def profile_create(
+    *,
+    team: Team,
+    name: str,
+    priorities: Sequence[str],
+    default_usage_pattern: UsagePattern | None = None,
+) -> PriorityProfile:
+    _check_default_pattern(team.pk, default_usage_pattern)
     return _save_named(
-        PriorityProfile(team=team, name=name, priorities=_as_list(priorities)), noun="priority profile"
+        PriorityProfile(
+            team=team,
+            name=name,
+            priorities=_as_list(priorities),
+            default_usage_pattern=default_usage_pattern,
+        ),
+        noun="priority profile",
     )
 
 
+_UNCHANGED: Any = object()
+
+
 def profile_update(
-    *, profile: PriorityProfile, name: str | None = None, priorities: Sequence[str] | None = None
+    *,
+    profile: PriorityProfile,
+    name: str | None = None,
+    priorities: Sequence[str] | None = None,
+    default_usage_pattern: UsagePattern | None = _UNCHANGED,
 ) -> PriorityProfile:
     if name is not None:
         profile.name = name
     if priorities is not None:
         profile.priorities = _as_list(priorities)
+    if default_usage_pattern is not _UNCHANGED:
+        _check_default_pattern(profile.team_id, default_usage_pattern)
+        profile.default_usage_pattern = default_usage_pattern
     return _save_named(profile, noun="priority profile")
 
 
@@ -132,6 +161,13 @@ def usage_pattern_delete(*, pattern: UsagePattern) -> None:
     pattern.delete()
 
 
+def _top_pick(ranking: Sequence[RankedModel]) -> str:
+    """The first-ranked model, or every model tied for first joined by " = " (a tie has no winner)."""
+    names = " = ".join(r.candidate.name for r in ranking if r.rank == 1)
+    limit = Evaluation._meta.get_field("top_pick").max_length or 120
+    return names if len(names) <= limit else names[: limit - 1] + "…"
+
+
 @transaction.atomic
 def evaluation_create(
     *,
@@ -142,11 +178,13 @@ def evaluation_create(
     profile: PriorityProfile | None = None,
     requirements: Requirements | None = None,
     usage_pattern: UsagePattern | None = None,
+    allow_empty: bool = True,
 ) -> Evaluation:
     """Run the recommendation (and, with a usage pattern, the cost report) and save what they said.
 
     Priorities come from ``priorities`` or, when omitted, from the profile. The cost report covers
-    the models that met the requirements. Both are stored as JSON so the evaluation reads the same
+    the models that met the requirements; ``allow_empty=False`` refuses a result that ranks no
+    model (the page never offers to save one). Both are stored as JSON so the evaluation reads the same
     after the catalog changes.
     """
     for owned in (profile, usage_pattern):
@@ -161,6 +199,10 @@ def evaluation_create(
     recommendation = recommend_models(
         priorities=priorities, requirements=requirements, usage=usage, options=options
     )
+    if not recommendation.ranking and not allow_empty:
+        raise ValidationError(
+            {"requirements": ["No active model meets these requirements, so there is nothing to save."]}
+        )
     report = None
     if usage is not None:
         ranked = {r.candidate.id for r in recommendation.ranking}
@@ -187,7 +229,7 @@ def evaluation_create(
         priorities=list(priorities),
         requirements=recommendation.requirements.as_data(),
         snapshot=snapshot,
-        top_pick=recommendation.ranking[0].candidate.name if recommendation.ranking else "",
+        top_pick=_top_pick(recommendation.ranking),
         created_by=created_by if created_by is not None and created_by.is_authenticated else None,
     )
     # The related rows were resolved for this team above: only the values need checking.

@@ -187,6 +187,7 @@ def test_api_reports_the_article_figures_to_the_cent(alice_client, article_catal
         "setup": None,
         "monthly_total": "10500.00",
         "first_year_total": "126000.00",
+        "under_a_cent": False,
     }
     llama = models["Llama 2 70B"]
     assert (llama["monthly_compute"], llama["monthly_ops"], llama["monthly_total"]) == (

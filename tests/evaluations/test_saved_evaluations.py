@@ -41,7 +41,10 @@ def saved_private(team, alice, privacy_profile, article_catalog) -> Evaluation:
 def test_saving_runs_both_services_and_stores_their_results(saved):
     snapshot = saved.snapshot
     first = snapshot["recommendation"]["results"][0]
-    assert (first["model"]["name"], first["score"]) == ("GPT-4 Turbo", "15.83")
+    # With the article's traffic GPT-4 Turbo is the cheapest priced model ($10,500 a month), so its
+    # cost score is 10, not the catalog's 4: 10 x 1 + 9 x 1/2 + 10 x 1/3 = 17.83.
+    assert (first["model"]["name"], first["score"]) == ("GPT-4 Turbo", "17.83")
+    assert (first["monthly_cost"], first["cost_score_from"]) == ("10500.00", "usage")
     costs = {m["name"]: m for m in snapshot["cost_report"]["models"]}
     assert costs["GPT-4 Turbo"]["monthly_total"] == "10500.00"
     assert costs["Llama 2 70B"]["first_year_total"] == "277008.00"
@@ -54,9 +57,9 @@ def test_later_catalog_edits_do_not_rewrite_a_saved_evaluation(alice_client, sav
     ModelOption.objects.filter(name="GPT-4 Turbo").update(score_time_to_market=1, input_price_per_mtok=100)
 
     saved.refresh_from_db()
-    assert saved.snapshot["recommendation"]["results"][0]["score"] == "15.83"
+    assert saved.snapshot["recommendation"]["results"][0]["score"] == "17.83"
     html = alice_client.get(f"/t/alpha/evaluations/{saved.pk}/").content.decode()
-    assert "15.83" in html and "$10,500.00" in html
+    assert "17.83" in html and "$10,500.00" in html
 
 
 def test_deleting_the_profile_keeps_the_evaluation_and_its_name(alice_client, saved, startup_profile):
@@ -164,7 +167,7 @@ def test_api_list_is_paginated_with_a_fixed_number_of_queries(
 def test_api_retrieve_returns_the_snapshot_and_hides_other_teams(alice_client, charlie_client, saved):
     body = alice_client.get(f"{LIST}{saved.pk}/").json()
 
-    assert body["snapshot"]["recommendation"]["results"][0]["score"] == "15.83"
+    assert body["snapshot"]["recommendation"]["results"][0]["score"] == "17.83"
     assert charlie_client.get(f"{LIST}{saved.pk}/").status_code == 404
     assert charlie_client.get(LIST).json()["count"] == 0
 
@@ -296,10 +299,10 @@ def test_csv_export_lists_every_model_with_its_scores_and_costs(bob_client, save
         "1",
         "GPT-4 Turbo",
         "proprietary",
-        "15.83",
+        "17.83",
         "10.00",
         "4.50",
-        "1.33",
+        "3.33",
         "",
         "no",
         "10500.00",
