@@ -285,3 +285,7 @@ class CompareForm(forms.Form):
         choices = [(e.pk, f"{e.name} ({e.created_at:%Y-%m-%d})") for e in evaluations]
         _choice_field(self, "a").choices = choices
         _choice_field(self, "b").choices = choices
+
+
+class EvaluationRenameForm(forms.Form):
+    name = forms.CharField(max_length=Evaluation._meta.get_field("name").max_length, label="Name")

@@ -498,3 +498,7 @@ class EvaluationDetailSerializer(EvaluationSerializer):
     @extend_schema_field(SnapshotSerializer)
     def get_snapshot(self, obj: Evaluation) -> dict[str, Any]:
         return obj.snapshot  # stored already in its published shape (see evaluations.snapshots)
+
+
+class EvaluationRenameSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, help_text="Unique in the team.")

@@ -16,6 +16,9 @@ team_patterns = [
     path("", views.team_detail, name="team-detail"),
     path("tokens/", views.team_tokens, name="team-tokens"),
     path("tokens/<int:token_id>/revoke/", views.team_token_revoke, name="team-token-revoke"),
+    path("members/add/", views.team_member_add, name="team-member-add"),
+    path("members/<int:member_id>/role/", views.team_member_role, name="team-member-role"),
+    path("members/<int:member_id>/remove/", views.team_member_remove, name="team-member-remove"),
 ]
 
 urlpatterns = [

@@ -4,14 +4,40 @@ read-only members a 403 on writes."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from portal.forms import ApiTokenForm
-from portal.models import ApiToken
+from portal.forms import ApiTokenForm, MemberAddForm, MemberRoleForm
+from portal.models import ApiToken, Membership
 from portal.selectors import api_tokens_for_team, membership_get_for_user, memberships_for_user, team_members
-from portal.services import api_token_create, api_token_revoke
+from portal.services import (
+    api_token_create,
+    api_token_revoke,
+    member_add,
+    member_remove,
+    member_role_change,
+)
+
+NEW_SECRET_KEY = "portal:new-token-secret"
+
+
+def _owner_membership(request: HttpRequest, team_slug: str) -> Membership:
+    """The caller's membership when they own the team: outsiders get a 404, other members a 403."""
+    membership = membership_get_for_user(user=request.user, team_slug=team_slug)
+    if not membership.is_owner:
+        raise PermissionDenied("Only the team's owners can manage members and API tokens.")
+    return membership
+
+
+def _add_errors(form: Form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -20,28 +46,101 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def team_detail(request: HttpRequest, team_slug: str) -> HttpResponse:
     membership = membership_get_for_user(user=request.user, team_slug=team_slug)
+    return _team_page(request, membership, MemberAddForm())
+
+
+def _team_page(
+    request: HttpRequest, membership: Membership, add_form: Form, *, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "portal/team_detail.html",
-        {"team": membership.team, "membership": membership, "members": team_members(team=membership.team)},
+        {
+            "team": membership.team,
+            "membership": membership,
+            "members": team_members(team=membership.team),
+            "add_form": add_form,
+            "role_choices": MemberRoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
+        },
+        status=status,
     )
+
+
+@require_POST
+def team_member_add(request: HttpRequest, team_slug: str) -> HttpResponse:
+    membership = _owner_membership(request, team_slug)
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            added = member_add(team=membership.team, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"{added.user.username} added as {added.get_role_display().lower()}.")
+            return redirect("team-detail", team_slug=membership.team.slug)
+    return _team_page(request, membership, form, status=400)
+
+
+def _member(membership: Membership, member_id: int) -> Membership:
+    return get_object_or_404(Membership.objects.select_related("user"), pk=member_id, team=membership.team)
+
+
+@require_POST
+def team_member_role(request: HttpRequest, team_slug: str, member_id: int) -> HttpResponse:
+    membership = _owner_membership(request, team_slug)
+    member = _member(membership, member_id)
+    form = MemberRoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose a role: owner, editor or viewer.")
+        member_role_change(membership=member, role=form.cleaned_data["role"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{member.user.username} is now {member.get_role_display().lower()}.")
+    return redirect("team-detail", team_slug=membership.team.slug)
+
+
+@require_POST
+def team_member_remove(request: HttpRequest, team_slug: str, member_id: int) -> HttpResponse:
+    membership = _owner_membership(request, team_slug)
+    member = _member(membership, member_id)
+    try:
+        member_remove(membership=member)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{member.user.username} removed from {membership.team.name}.")
+    return redirect("team-detail", team_slug=membership.team.slug)
 
 
 def team_tokens(request: HttpRequest, team_slug: str) -> HttpResponse:
     write = request.method == "POST"
-    membership = membership_get_for_user(user=request.user, team_slug=team_slug, write=write)
+    membership = (
+        _owner_membership(request, team_slug)
+        if write
+        else membership_get_for_user(user=request.user, team_slug=team_slug)
+    )
     team = membership.team
     form = ApiTokenForm(request.POST or None)
-    new_secret = None
     if write and form.is_valid():
         assert request.user.is_authenticated  # only a member gets past membership_get_for_user
-        _, new_secret = api_token_create(
-            team=team,
-            name=form.cleaned_data["name"],
-            access=form.cleaned_data["access"],
-            created_by=request.user,
-        )
-        form = ApiTokenForm()
+        try:
+            token, secret = api_token_create(
+                team=team,
+                name=form.cleaned_data["name"],
+                access=form.cleaned_data["access"],
+                created_by=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            # Shown once, on the page the redirect leads to: a reload creates nothing and shows nothing.
+            request.session[NEW_SECRET_KEY] = {"team": team.pk, "secret": secret, "name": token.name}
+            return redirect("team-tokens", team_slug=team.slug)
+    new = request.session.pop(NEW_SECRET_KEY, None) if not write else None
+    if new is not None and new.get("team") != team.pk:
+        new = None
     return render(
         request,
         "portal/team_tokens.html",
@@ -50,7 +149,9 @@ def team_tokens(request: HttpRequest, team_slug: str) -> HttpResponse:
             "membership": membership,
             "tokens": api_tokens_for_team(team=team),
             "form": form,
-            "new_secret": new_secret,
+            "new_secret": new["secret"] if new else None,
+            "new_name": new["name"] if new else "",
+            "api_base": request.build_absolute_uri("/api/"),
         },
         status=400 if write and form.errors else 200,
     )
@@ -58,8 +159,8 @@ def team_tokens(request: HttpRequest, team_slug: str) -> HttpResponse:
 
 @require_POST
 def team_token_revoke(request: HttpRequest, team_slug: str, token_id: int) -> HttpResponse:
-    membership = membership_get_for_user(user=request.user, team_slug=team_slug, write=True)
+    membership = _owner_membership(request, team_slug)
     token = get_object_or_404(ApiToken, pk=token_id, team=membership.team)
     api_token_revoke(token=token)
-    messages.success(request, f"Token '{token.name}' revoked.")
+    messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("team-tokens", team_slug=membership.team.slug)

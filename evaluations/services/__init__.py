@@ -19,6 +19,8 @@ from evaluations.services.recommendation import Exclusion, Recommendation, recom
 from evaluations.services.writes import (
     USAGE_FIELDS,
     evaluation_create,
+    evaluation_delete,
+    evaluation_rename,
     profile_create,
     profile_delete,
     profile_move,
@@ -42,6 +44,8 @@ __all__ = [
     "Recommendation",
     "cost_report_build",
     "evaluation_create",
+    "evaluation_delete",
+    "evaluation_rename",
     "model_cost",
     "profile_create",
     "profile_delete",

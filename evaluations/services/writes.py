@@ -23,7 +23,7 @@ from evaluations.services.recommendation import recommend_models
 from evaluations.snapshots import cost_report_data, recommendation_data
 from portal.models import Team
 
-TeamOwned = TypeVar("TeamOwned", PriorityProfile, UsagePattern)
+TeamOwned = TypeVar("TeamOwned", PriorityProfile, UsagePattern, Evaluation)
 
 
 def _save_named(instance: TeamOwned, *, noun: str) -> TeamOwned:
@@ -38,7 +38,8 @@ def _save_named(instance: TeamOwned, *, noun: str) -> TeamOwned:
         ._default_manager.filter(team_id=instance.team_id, name=instance.name)
         .exclude(pk=instance.pk)
     )
-    message = f"This team already has a {noun} named “{instance.name}”."
+    article = "an" if noun[0] in "aeio" else "a"  # "a usage pattern", "an evaluation"
+    message = f"This team already has {article} {noun} named “{instance.name}”."
     if "name" not in errors and duplicate.exists():
         errors["name"] = [ValidationError(message, code="unique")]
     if errors:
@@ -232,7 +233,19 @@ def evaluation_create(
         top_pick=_top_pick(recommendation.ranking),
         created_by=created_by if created_by is not None and created_by.is_authenticated else None,
     )
+    if Evaluation.objects.filter(team=team, name=name).exists():
+        raise ValidationError({"name": [f"This team already has an evaluation named “{name}”."]})
     # The related rows were resolved for this team above: only the values need checking.
     evaluation.full_clean(exclude=["team", "profile", "usage_pattern", "created_by"])
     evaluation.save()
     return evaluation
+
+
+def evaluation_rename(*, evaluation: Evaluation, name: str) -> Evaluation:
+    """Rename a saved evaluation; its results never change. Names are unique per team."""
+    evaluation.name = name
+    return _save_named(evaluation, noun="evaluation")
+
+
+def evaluation_delete(*, evaluation: Evaluation) -> None:
+    evaluation.delete()

@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from catalog.models import ModelOption
 from evaluations.models import Evaluation
@@ -172,12 +173,17 @@ def test_api_retrieve_returns_the_snapshot_and_hides_other_teams(alice_client, c
     assert charlie_client.get(LIST).json()["count"] == 0
 
 
-def test_saved_evaluations_cannot_be_changed_or_deleted_through_the_api(alice_client, saved):
+def test_saved_results_cannot_be_replaced_through_the_api(alice_client, saved):
+    # Only the name changes; the snapshot is what was decided.
     assert (
-        alice_client.patch(f"{LIST}{saved.pk}/", {"name": "x"}, content_type="application/json").status_code
+        alice_client.put(f"{LIST}{saved.pk}/", {"name": "x"}, content_type="application/json").status_code
         == 405
     )
-    assert alice_client.delete(f"{LIST}{saved.pk}/").status_code == 405
+    response = alice_client.patch(
+        f"{LIST}{saved.pk}/", {"name": "x", "snapshot": {}}, content_type="application/json"
+    )
+    saved.refresh_from_db()
+    assert response.status_code == 200 and saved.snapshot != {}
 
 
 # --- Pages ----------------------------------------------------------------------------------------
@@ -337,3 +343,57 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_defused(alice_client,
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1][2] == '\'=HYPERLINK("http://example.com")'
+
+
+# --- Renaming and deleting ------------------------------------------------------------------------
+
+
+def test_names_are_unique_per_team(team, alice, saved):
+    with pytest.raises(ValidationError, match="already has an evaluation named"):
+        evaluation_create(team=team, name="Support bot", created_by=alice, priorities=["cost"])
+
+
+def test_editor_renames_and_deletes_on_the_pages(carol_client, saved):
+    renamed = carol_client.post(f"/t/alpha/evaluations/{saved.pk}/edit/", {"name": "Support bot v2"})
+    saved.refresh_from_db()
+    deleted = carol_client.post(f"/t/alpha/evaluations/{saved.pk}/delete/")
+
+    assert renamed.status_code == 302 and saved.name == "Support bot v2"
+    assert deleted.status_code == 302 and not Evaluation.objects.exists()
+
+
+def test_renaming_to_a_taken_name_is_a_field_error(alice_client, team, alice, saved, article_catalog):
+    other = evaluation_create(team=team, name="Other", created_by=alice, priorities=["cost"])
+
+    response = alice_client.post(f"/t/alpha/evaluations/{other.pk}/edit/", {"name": "Support bot"})
+
+    assert response.status_code == 400
+    assert (
+        "This team already has an evaluation named “Support bot”." in response.context["form"].errors["name"]
+    )
+
+
+def test_viewers_and_outsiders_cannot_rename_or_delete(bob_client, charlie_client, saved):
+    assert bob_client.post(f"/t/alpha/evaluations/{saved.pk}/delete/").status_code == 403
+    assert bob_client.get(f"/t/alpha/evaluations/{saved.pk}/edit/").status_code == 403
+    assert charlie_client.post(f"/t/alpha/evaluations/{saved.pk}/delete/").status_code == 404
+    assert Evaluation.objects.filter(pk=saved.pk).exists()
+
+
+def test_api_patch_renames_and_delete_removes(write_client, read_client, saved):
+    url = f"{LIST}{saved.pk}/"
+
+    refused = read_client.delete(url)
+    renamed = write_client.patch(url, {"name": "Renamed"}, content_type="application/json")
+    deleted = write_client.delete(url)
+
+    assert refused.status_code == 403
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Renamed"
+    assert renamed.json()["snapshot"] == saved.snapshot
+    assert deleted.status_code == 204 and not Evaluation.objects.exists()
+
+
+def test_the_delete_button_asks_first_naming_the_evaluation(alice_client, saved):
+    html = alice_client.get(f"/t/alpha/evaluations/{saved.pk}/").content.decode()
+
+    assert 'data-confirm="Delete the evaluation “Support bot”?' in html
