@@ -2,7 +2,7 @@
 
 The framework follows the article's decision guide: a team lists the
 priorities that matter to it in order of importance, every model carries a
-0-10 score per priority, and the model with the highest weighted total wins.
+score per priority (``catalog.vocabulary``), and the model with the highest weighted total wins.
 """
 
 from __future__ import annotations
@@ -14,25 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from math import floor, lcm
 
-PRIORITIES: tuple[str, ...] = (
-    "cost",
-    "performance",
-    "customization",
-    "data_privacy",
-    "time_to_market",
-    "maintenance",
-)
-
-PRIORITY_LABELS: dict[str, str] = {
-    "cost": "Cost",
-    "performance": "Performance",
-    "customization": "Customization",
-    "data_privacy": "Data privacy",
-    "time_to_market": "Time to market",
-    "maintenance": "Maintenance",
-}
-
-DEFAULT_SCORE = 5
+from catalog.vocabulary import DEFAULT_SCORE, PRIORITIES, PRIORITY_LABELS, SCORE_MAX, SCORE_MIN
 
 
 @dataclass(frozen=True)
@@ -108,8 +90,8 @@ def apportion(parts: Sequence[Fraction], places: int = 2) -> list[Decimal]:
 
 
 def max_score(priorities: Sequence[str]) -> Decimal:
-    """The best total a model can reach under these priorities: 10 on each, i.e. 10 x sum of weights."""
-    return round_half_up(10 * sum(priority_weights(priorities).values(), Fraction(0)))
+    """The best total a model can reach: ``SCORE_MAX`` on each priority, i.e. 10 x sum of weights."""
+    return round_half_up(SCORE_MAX * sum(priority_weights(priorities).values(), Fraction(0)))
 
 
 def cost_scores(monthly_costs: Mapping[int, Decimal]) -> dict[int, int]:
@@ -125,9 +107,9 @@ def cost_scores(monthly_costs: Mapping[int, Decimal]) -> dict[int, int]:
     scores = {}
     for model_id, cost in monthly_costs.items():
         if cost <= 0:
-            scores[model_id] = 10
+            scores[model_id] = SCORE_MAX
         else:
-            scores[model_id] = max(1, int(round_half_up(10 * cheapest / Fraction(cost), 0)))
+            scores[model_id] = max(SCORE_MIN, int(round_half_up(SCORE_MAX * cheapest / Fraction(cost), 0)))
     return scores
 
 
@@ -276,7 +258,8 @@ def _reason(
             f"strongest on {_score_phrase(candidate, best, values[best])}, "
             f"weakest on {_score_phrase(candidate, worst, values[worst])}"
         )
-    unscored = f"; no score for {', '.join(PRIORITY_LABELS[p].lower() for p in defaulted)} (counted as 5)"
+    unscored_names = ", ".join(PRIORITY_LABELS[p].lower() for p in defaulted)
+    unscored = f"; no score for {unscored_names} (counted as {DEFAULT_SCORE})"
     return f"{lead}: {detail}{unscored if defaulted else ''}."
 
 

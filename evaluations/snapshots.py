@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from evaluations.costing import DEFAULT_DAYS_PER_MONTH, USAGE_FIELDS
 from evaluations.scoring import max_score
 
 if TYPE_CHECKING:
@@ -21,6 +22,65 @@ if TYPE_CHECKING:
         ModelRef,
         Recommendation,
     )
+
+
+# The shape of a saved evaluation's snapshot. 1: the first, unversioned shape. 2: carries
+# ``schema_version`` and always has every top-level key. 3: results share ranks on ties and carry a
+# reason line and their monthly cost at the usage; the recommendation its best possible score; the
+# usage whether instances are shut down on idle days. Bump it with an upgrade step below whenever
+# the shape changes, so evaluations saved earlier still read.
+SNAPSHOT_VERSION = 3
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 stored no version, and could leave out the names and the cost report."""
+    data.setdefault("profile_name", None)
+    data.setdefault("usage_pattern_name", None)
+    data.setdefault("cost_report", None)
+    data["schema_version"] = 2
+    return data
+
+
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 ranked by the catalog's cost score only, gave no reasons and always billed GPU hours
+    for the traffic days."""
+    recommendation = dict(data["recommendation"])
+    recommendation.setdefault("max_score", money(max_score(recommendation["priorities"])))
+    recommendation.setdefault("cost_from_usage", False)
+    recommendation["results"] = [
+        {"reason": "", "monthly_cost": None, "cost_score_from": "catalog", **result}
+        for result in recommendation["results"]
+    ]
+    data["recommendation"] = recommendation
+    report = data.get("cost_report")
+    if report is not None:
+        report = dict(report)
+        usage = report["usage"]
+        report["usage"] = {
+            "shut_down_idle_days": True,
+            "billed_days": usage.get("days_per_month", DEFAULT_DAYS_PER_MONTH),
+            **usage,
+        }
+        report["models"] = [{"under_a_cent": False, **m} for m in report["models"]]
+        data["cost_report"] = report
+    data["schema_version"] = 3
+    return data
+
+
+_UPGRADES = {1: _v1_to_v2, 2: _v2_to_v3}
+
+
+def snapshot_upgrade(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored snapshot in the current shape, upgraded step by step from the version it was saved in
+    (a copy: the stored value is not changed). A snapshot from a newer version is refused."""
+    data = dict(stored)
+    version = data.get("schema_version", 1)
+    if not isinstance(version, int) or version > SNAPSHOT_VERSION:
+        raise ValueError(f"Unknown snapshot version {version!r}; this portal reads up to {SNAPSHOT_VERSION}.")
+    while version < SNAPSHOT_VERSION:
+        data = _UPGRADES[version](data)
+        version = data["schema_version"]
+    return data
 
 
 def money(value: Decimal | None) -> str | None:
@@ -133,11 +193,7 @@ def cost_report_data(report: CostReport, *, usage_pattern_id: int | None = None)
     return {
         "usage_pattern": usage_pattern_id,
         "usage": {
-            "daily_requests": usage.daily_requests,
-            "avg_input_tokens": usage.avg_input_tokens,
-            "avg_output_tokens": usage.avg_output_tokens,
-            "peak_concurrent": usage.peak_concurrent,
-            "days_per_month": usage.days_per_month,
+            **{name: getattr(usage, name) for name in USAGE_FIELDS},
             "shut_down_idle_days": usage.shut_down_idle_days,
             "billed_days": usage.billed_days,
         },

@@ -4,15 +4,21 @@ read-only members a 403 on writes."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.forms import ApiTokenForm, MemberAddForm, MemberRoleForm
-from portal.models import ApiToken, Membership
-from portal.selectors import api_tokens_for_team, membership_get_for_user, memberships_for_user, team_members
+from portal.models import Membership
+from portal.selectors import (
+    api_token_get,
+    api_tokens_for_team,
+    memberships_for_user,
+    team_member_get,
+    team_members,
+)
 from portal.services import (
     api_token_create,
     api_token_revoke,
@@ -20,16 +26,14 @@ from portal.services import (
     member_remove,
     member_role_change,
 )
+from portal.tenancy import membership_get_for_user
 
 NEW_SECRET_KEY = "portal:new-token-secret"
 
 
 def _owner_membership(request: HttpRequest, team_slug: str) -> Membership:
     """The caller's membership when they own the team: outsiders get a 404, other members a 403."""
-    membership = membership_get_for_user(user=request.user, team_slug=team_slug)
-    if not membership.is_owner:
-        raise PermissionDenied("Only the team's owners can manage members and API tokens.")
-    return membership
+    return membership_get_for_user(user=request.user, team_slug=team_slug, owner=True)
 
 
 def _add_errors(form: Form, exc: ValidationError) -> None:
@@ -81,14 +85,10 @@ def team_member_add(request: HttpRequest, team_slug: str) -> HttpResponse:
     return _team_page(request, membership, form, status=400)
 
 
-def _member(membership: Membership, member_id: int) -> Membership:
-    return get_object_or_404(Membership.objects.select_related("user"), pk=member_id, team=membership.team)
-
-
 @require_POST
 def team_member_role(request: HttpRequest, team_slug: str, member_id: int) -> HttpResponse:
     membership = _owner_membership(request, team_slug)
-    member = _member(membership, member_id)
+    member = team_member_get(team=membership.team, member_id=member_id)
     form = MemberRoleForm(request.POST)
     try:
         if not form.is_valid():
@@ -104,7 +104,7 @@ def team_member_role(request: HttpRequest, team_slug: str, member_id: int) -> Ht
 @require_POST
 def team_member_remove(request: HttpRequest, team_slug: str, member_id: int) -> HttpResponse:
     membership = _owner_membership(request, team_slug)
-    member = _member(membership, member_id)
+    member = team_member_get(team=membership.team, member_id=member_id)
     try:
         member_remove(membership=member)
     except ValidationError as exc:
@@ -160,7 +160,7 @@ def team_tokens(request: HttpRequest, team_slug: str) -> HttpResponse:
 @require_POST
 def team_token_revoke(request: HttpRequest, team_slug: str, token_id: int) -> HttpResponse:
     membership = _owner_membership(request, team_slug)
-    token = get_object_or_404(ApiToken, pk=token_id, team=membership.team)
+    token = api_token_get(team=membership.team, token_id=token_id)
     api_token_revoke(token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("team-tokens", team_slug=membership.team.slug)

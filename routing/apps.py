@@ -5,3 +5,4 @@ from django.apps import AppConfig
 
 class RoutingConfig(AppConfig):
     name = "routing"
+    nav_template = "routing/_nav.html"

@@ -6,15 +6,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 
+from catalog.selectors import decision_catalog
 from evaluations.costing import Usage
 from evaluations.models import validate_priorities
-from evaluations.requirements import Requirements, capability_shortfalls
+from evaluations.requirements import Capabilities, Requirements, capability_shortfalls
 from evaluations.scoring import Candidate, RankedModel, cost_scores, rank_models
-from evaluations.selectors import decision_catalog
 from evaluations.services.cost_report import CatalogModel, ModelCost, ModelRef, model_cost, model_ref
+
+
+class RankableModel(CatalogModel, Capabilities, Protocol):
+    """What a recommendation reads of a catalog model: its capabilities, prices and scores."""
+
+    @property
+    def scores(self) -> dict[str, int | None]: ...
 
 
 @dataclass(frozen=True)
@@ -44,17 +52,17 @@ def recommend_models(
     priorities: Sequence[str],
     requirements: Requirements | None = None,
     usage: Usage | None = None,
-    options: Sequence[CatalogModel] | None = None,
+    options: Sequence[RankableModel] | None = None,
 ) -> Recommendation:
     """Filter the active catalog by hard requirements, then rank the rest by weighted priorities.
 
-    Ranking is ``evaluations.scoring.rank_models`` (weight 1/rank, missing score 5, ties share a
-    rank). With a ``usage`` every model is priced with ``model_cost`` and the cost priority scores
-    what it would cost (``scoring.cost_scores``: the cheapest model meeting the requirements scores
-    10); a model that cannot be priced keeps its catalog cost score and is flagged. A monthly cost
-    limit excludes models above it, and models that cannot be priced. ``options`` defaults to every
-    active model, fetched in one query: the cost of a recommendation does not grow in queries with
-    the catalog.
+    Ranking is ``evaluations.scoring.rank_models`` (weight 1/rank, missing score ``DEFAULT_SCORE``,
+    ties share a rank). With a ``usage`` every model is priced with ``model_cost`` and the cost
+    priority scores what it would cost (``scoring.cost_scores``: the cheapest model meeting the
+    requirements scores ``SCORE_MAX``); a model that cannot be priced keeps its catalog cost score
+    and is flagged. A monthly cost limit excludes models above it, and models that cannot be priced.
+    ``options`` defaults to every active model, fetched in one query: the cost of a recommendation
+    does not grow in queries with the catalog.
     """
     priorities = list(priorities)
     try:
@@ -66,7 +74,7 @@ def recommend_models(
         raise ValidationError(
             {"usage_pattern": ["A maximum monthly cost needs a usage pattern to price the models."]}
         )
-    kept: list[CatalogModel] = []
+    kept: list[RankableModel] = []
     costs: dict[int, ModelCost] = {}
     excluded: list[Exclusion] = []
     for option in decision_catalog() if options is None else options:
@@ -87,7 +95,7 @@ def recommend_models(
     )
 
 
-def _candidates(options: Sequence[CatalogModel], costs: dict[int, ModelCost]) -> list[Candidate]:
+def _candidates(options: Sequence[RankableModel], costs: dict[int, ModelCost]) -> list[Candidate]:
     """Candidates to rank; with costs at a usage, the cost score is derived from them."""
     if not costs:
         return [Candidate(o.pk, o.name, o.kind, o.scores) for o in options]

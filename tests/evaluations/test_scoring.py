@@ -6,10 +6,8 @@ from fractions import Fraction
 
 import pytest
 
+from catalog.vocabulary import DEFAULT_SCORE, PRIORITIES, PRIORITY_LABELS
 from evaluations.scoring import (
-    DEFAULT_SCORE,
-    PRIORITIES,
-    PRIORITY_LABELS,
     Candidate,
     RankedModel,
     cost_scores,

@@ -8,6 +8,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from portal.schedules import QUEUES
+
+# The worker consumes every queue: "default" and "probes" (see CELERY_TASK_QUEUES).
+WORKER_OPTIONS = ["--loglevel=INFO", "--concurrency=2", "--queues", ",".join(QUEUES)]
+
 
 class Command(BaseCommand):
     help = "Serve the portal (uvicorn) with a Celery worker and beat; Ctrl-C stops all three."
@@ -29,7 +34,7 @@ class Command(BaseCommand):
                 "--port",
                 str(options["port"]),
             ],
-            "worker": [py, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO", "--concurrency=2"],
+            "worker": [py, "-m", "celery", "-A", "portal", "worker", *WORKER_OPTIONS],
             "beat": [py, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO"],
         }
         procs = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}

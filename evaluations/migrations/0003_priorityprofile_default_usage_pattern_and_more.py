@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0001_initial"),
+        ("evaluations", "0002_snapshot_schema_version"),
     ]
 
     operations = [
