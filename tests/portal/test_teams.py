@@ -67,7 +67,8 @@ def test_team_page_lists_members_with_a_fixed_number_of_queries(alice_client, dj
     # 2. user
     # 3. membership with team
     # 4. members with users
-    with django_assert_num_queries(4):
+    # 5. the owner's invitation links, with who made and used them
+    with django_assert_num_queries(5):
         html = alice_client.get("/t/alpha/").content.decode()
     assert "bob" in html and "Viewer" in html
 
