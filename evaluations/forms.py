@@ -218,10 +218,10 @@ class CostReportForm(forms.Form):
         required=False, coerce=int, label="Models", widget=forms.CheckboxSelectMultiple
     )
     chart_open_source = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label="Open-source model"
+        required=False, coerce=int, empty_value=None, label="Self-hosted model"
     )
     chart_proprietary = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label="Proprietary model"
+        required=False, coerce=int, empty_value=None, label="API model"
     )
 
     INLINE_FIELDS = REQUIRED_USAGE_FIELDS
@@ -247,7 +247,13 @@ class CostReportForm(forms.Form):
         ]
         _choice_field(self, "chart_proprietary").choices = [
             ("", "Cheapest"),
-            *((o.pk, o.name) for o in options if o.kind == PROPRIETARY),
+            # Proprietary models, and open-source ones with a hosted API price.
+            *(
+                (o.pk, o.name if o.kind == PROPRIETARY else f"{o.name} (API)")
+                for o in options
+                if o.kind == PROPRIETARY
+                or (o.input_price_per_mtok is not None and o.output_price_per_mtok is not None)
+            ),
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -63,6 +63,10 @@ def cost_chart_payload(report: dict[str, Any]) -> dict[str, Any] | None:
     return {
         "open_source": chart["open_source"]["name"],
         "proprietary": chart["proprietary"]["name"],
+        # Self-hosting figures without capacity: the line is drawn dashed and says one instance is
+        # assumed (older snapshots did not record it, and are drawn as before).
+        "capacity_checked": chart["open_source"].get("capacity_checked", True) is not False,
+        "capacity_note": chart["open_source"].get("capacity_note", ""),
         "break_even_months": chart["break_even_months"],
         "break_even_daily_requests": chart["break_even_daily_requests"],
         "current_daily_requests": report["usage"]["daily_requests"],

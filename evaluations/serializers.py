@@ -419,7 +419,14 @@ class UsageOutputSerializer(serializers.Serializer):
 
 
 class ModelCostSerializer(ModelRefSerializer):
+    label = serializers.CharField(
+        help_text="The name, with the way it runs when an open-source model is priced both ways, "
+        "e.g. 'Mixtral 8x7B (API)'."
+    )
     basis = serializers.ChoiceField(choices=["api", "self_hosted"])
+    both_ways = serializers.BooleanField(
+        help_text="An open-source model with a hosted API price: it is listed twice, once each way."
+    )
     priced = serializers.BooleanField()
     missing = serializers.ListField(child=serializers.CharField(), help_text="Catalog fields a price needs.")
     instances = serializers.IntegerField(allow_null=True)
@@ -431,10 +438,16 @@ class ModelCostSerializer(ModelRefSerializer):
     setup = _money(allow_null=True)
     monthly_total = _money(allow_null=True)
     first_year_total = _money(allow_null=True)
+    under_a_cent = serializers.BooleanField(help_text="An API bill above zero that rounds to $0.00.")
 
 
 class ComparisonSideSerializer(ModelRefSerializer):
+    label = serializers.CharField()
     monthly_total = _money()
+    capacity_checked = serializers.BooleanField(
+        required=False, help_text="Self-hosted side only: false when one instance is assumed."
+    )
+    capacity_note = serializers.CharField(required=False, allow_blank=True)
 
 
 class ComparisonSerializer(serializers.Serializer):

@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 # The shape of a saved evaluation's snapshot. 1: the first, unversioned shape. 2: carries
 # ``schema_version`` and always has every top-level key. 3: results share ranks on ties and carry a
 # reason line and their monthly cost at the usage; the recommendation its best possible score; the
-# usage whether instances are shut down on idle days. Bump it with an upgrade step below whenever
+# usage whether instances are shut down on idle days; an open-source model with a hosted API price
+# is priced both ways (``label``, ``both_ways``) and a self-hosted side says whether its capacity
+# was checked. Bump it with an upgrade step below whenever
 # the shape changes, so evaluations saved earlier still read.
 SNAPSHOT_VERSION = 3
 
@@ -61,10 +63,22 @@ def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
             "billed_days": usage.get("days_per_month", DEFAULT_DAYS_PER_MONTH),
             **usage,
         }
-        report["models"] = [{"under_a_cent": False, **m} for m in report["models"]]
+        report["models"] = [
+            {"under_a_cent": False, "label": m["name"], "both_ways": False, **m} for m in report["models"]
+        ]
+        report["comparisons"] = [_labelled_sides(c) for c in report["comparisons"]]
+        if report.get("chart"):
+            report["chart"] = _labelled_sides(report["chart"])
         data["cost_report"] = report
     data["schema_version"] = 3
     return data
+
+
+def _labelled_sides(pair: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **pair,
+        **{side: {"label": pair[side]["name"], **pair[side]} for side in ("open_source", "proprietary")},
+    }
 
 
 _UPGRADES = {1: _v1_to_v2, 2: _v2_to_v3}
@@ -135,7 +149,9 @@ def recommendation_data(
 def model_cost_data(cost: ModelCost) -> dict[str, Any]:
     return {
         **model_ref_data(cost.model),
+        "label": cost.label,
         "basis": cost.basis,
+        "both_ways": cost.both_ways,
         "priced": cost.priced,
         "missing": list(cost.missing),
         "instances": cost.instances,
@@ -152,20 +168,24 @@ def model_cost_data(cost: ModelCost) -> dict[str, Any]:
 
 
 def _side(cost: ModelCost) -> dict[str, Any]:
-    return {**model_ref_data(cost.model), "monthly_total": money(cost.monthly_total)}
+    side = {**model_ref_data(cost.model), "label": cost.label, "monthly_total": money(cost.monthly_total)}
+    if cost.basis == "self_hosted":
+        side |= {"capacity_checked": cost.capacity_checked, "capacity_note": cost.capacity_note}
+    return side
 
 
 def comparison_data(
-    comparison: CostComparison, sides: dict[int, dict[str, Any]] | None = None
+    comparison: CostComparison, sides: dict[tuple[int, str], dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """One pair; ``sides`` caches each model's side by id, since every model appears in many pairs."""
+    """One pair; ``sides`` caches each option's side by model id and basis, since every option
+    appears in many pairs."""
     sides = {} if sides is None else sides
     for cost in (comparison.open_source, comparison.proprietary):
-        if cost.model.id not in sides:
-            sides[cost.model.id] = _side(cost)
+        if (cost.model.id, cost.basis) not in sides:
+            sides[cost.model.id, cost.basis] = _side(cost)
     return {
-        "open_source": sides[comparison.open_source.model.id],
-        "proprietary": sides[comparison.proprietary.model.id],
+        "open_source": sides[comparison.open_source.model.id, "self_hosted"],
+        "proprietary": sides[comparison.proprietary.model.id, "api"],
         "break_even_months": money(comparison.break_even.months),
         "break_even_reason": comparison.break_even.reason,
         "break_even_daily_requests": comparison.break_even_daily_requests,
@@ -189,7 +209,7 @@ def chart_data(chart: CostChart) -> dict[str, Any]:
 
 def cost_report_data(report: CostReport, *, usage_pattern_id: int | None = None) -> dict[str, Any]:
     usage = report.usage
-    sides: dict[int, dict[str, Any]] = {}
+    sides: dict[tuple[int, str], dict[str, Any]] = {}
     return {
         "usage_pattern": usage_pattern_id,
         "usage": {
