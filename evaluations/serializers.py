@@ -419,7 +419,7 @@ class UsageOutputSerializer(serializers.Serializer):
 
 
 class ModelCostSerializer(ModelRefSerializer):
-    label = serializers.CharField(
+    label = serializers.CharField(  # type: ignore[assignment]  # the output key, not Field.label
         help_text="The name, with the way it runs when an open-source model is priced both ways, "
         "e.g. 'Mixtral 8x7B (API)'."
     )
@@ -442,7 +442,7 @@ class ModelCostSerializer(ModelRefSerializer):
 
 
 class ComparisonSideSerializer(ModelRefSerializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the output key, not Field.label
     monthly_total = _money()
     capacity_checked = serializers.BooleanField(
         required=False, help_text="Self-hosted side only: false when one instance is assumed."
