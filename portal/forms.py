@@ -22,7 +22,7 @@ class MemberRoleForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER, label="Role")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER, label="Role of the invited member")
     days_valid = forms.IntegerField(
         min_value=1,
         max_value=30,
@@ -33,6 +33,11 @@ class InvitationForm(forms.Form):
             "max_value": "An invitation lasts between 1 and 30 days.",
         },
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the team page also holds the add-member form, which has a role too.
+        kwargs.setdefault("auto_id", "invite_%s")
+        super().__init__(*args, **kwargs)
 
 
 class InvitationSignUpForm(forms.Form):

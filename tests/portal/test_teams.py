@@ -43,7 +43,8 @@ def test_home_lists_only_my_teams(alice_client, other_team, django_assert_num_qu
     # 1. session
     # 2. user
     # 3. memberships with their teams
-    with django_assert_num_queries(3):
+    # 4. the team whose menu the page shows
+    with django_assert_num_queries(4):
         response = alice_client.get("/")
     html = response.content.decode()
     assert "Alpha" in html
