@@ -27,7 +27,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from evaluations.services import evaluation_create, profile_create, usage_pattern_create
-from portal.services import api_token_create, api_token_revoke
+from portal.models import Membership
+from portal.services import api_token_create, api_token_revoke, invitation_create
 from routing.models import RequestLog
 from routing.services import backend_create, route_create
 from tests.factories import ModelOptionFactory
@@ -156,8 +157,15 @@ ENTRIES: dict[str, Entry] = {
     "catalog:list": Entry(read("signed_in_page")),
     "catalog:matrix": Entry(read("signed_in_page")),
     "team-detail": Entry(read()),
-    "team-tokens": Entry(read_write("team_page_read", "team_page_write")),
-    "team-token-revoke": Entry({"POST": "team_page_write"}),
+    "team-tokens": Entry(read_write("team_page_read", "team_page_owner")),
+    "team-token-revoke": Entry({"POST": "team_page_owner"}),
+    "team-member-add": Entry({"POST": "team_page_owner"}),
+    "team-member-role": Entry({"POST": "team_page_owner"}),
+    "team-member-remove": Entry({"POST": "team_page_owner"}),
+    "team-invitation-create": Entry({"POST": "team_page_owner"}),
+    "team-invitation-revoke": Entry({"POST": "team_page_owner"}),
+    "invitation-accept": Entry(read_write("public", "public")),
+    "catalog:detail": Entry(read("signed_in_page")),
     "evaluations:profile-list": Entry(read_write("team_page_read", "team_page_write")),
     "evaluations:profile-detail": Entry(read()),
     "evaluations:profile-edit": Entry(read_write("team_page_write", "team_page_write")),
@@ -173,6 +181,8 @@ ENTRIES: dict[str, Entry] = {
     "evaluations:evaluation-compare": Entry(read()),
     "evaluations:evaluation-detail": Entry(read()),
     "evaluations:evaluation-csv": Entry(read()),
+    "evaluations:evaluation-edit": Entry(read_write("team_page_write", "team_page_write")),
+    "evaluations:evaluation-delete": Entry({"POST": "team_page_write"}),
     "admin": Entry(read("admin")),
     "admin:login": Entry(read_write("public", "public")),
     "admin:logout": Entry({"POST": "signs_out_of_admin"}),
@@ -184,6 +194,7 @@ ENTRIES: dict[str, Entry] = {
     "admin:axes_accesslog_add": Entry(read("admin_refused")),
     "admin:axes_accessfailurelog_add": Entry(read("admin_refused")),
     "admin:portal_apitoken_add": Entry(read("admin_refused")),
+    "admin:portal_invitation_add": Entry(read("admin_refused")),
     "admin:evaluations_evaluation_add": Entry(read("admin_refused")),
     "admin:routing_sharechange_add": Entry(read("admin_refused")),
     "admin:routing_requestlog_add": Entry(read("admin_refused")),
@@ -200,7 +211,10 @@ ENTRIES: dict[str, Entry] = {
     "evaluations-api:usage-pattern-list": Entry(read_write("team_api_list", "team_api_create")),
     "evaluations-api:usage-pattern-detail": Entry(API_OBJECT, obj="usage_pattern"),
     "evaluations-api:evaluation-list": Entry(read_write("team_api_list", "team_api_create")),
-    "evaluations-api:evaluation-detail": Entry({"GET": "team_api_object"}, obj="evaluation"),
+    "evaluations-api:evaluation-detail": Entry(
+        {"GET": "team_api_object", "PATCH": "team_api_object_write", "DELETE": "team_api_object_write"},
+        obj="evaluation",
+    ),
     "catalog-model-list": Entry(read_write("catalog_api_read", "catalog_api_write")),
     "catalog-model-detail": Entry(CATALOG_OBJECT, obj="catalog_model"),
     # Routing: team pages and the team API, like decisions.
@@ -234,6 +248,10 @@ OBJECTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "pattern_id": lambda w: w["usage_pattern"].pk,
     "evaluation_id": lambda w: w["evaluation"].pk,
     "backend_id": lambda w: w["backend"].pk,
+    "member_id": lambda w: w["member"].pk,
+    "invitation_id": lambda w: w["invitation"].pk,
+    "secret": lambda w: w["invitation_secret"],
+    "model_id": lambda w: w["catalog_model"].pk,
     "route_id": lambda w: w["route"].pk,
     "format": lambda w: "json",
 }
@@ -327,6 +345,8 @@ def world(team, other_team, alice, bob, carol, charlie, staff) -> dict[str, Any]
     )
     route = route_create(team=team, name="Default", is_default=True, proprietary_backend=backend)
     request_log = RequestLog.objects.create(team=team, created_at=timezone.now(), status_code=200)
+    invitation, invitation_secret = invitation_create(team=team, role="viewer", created_by=alice)
+    member = Membership.objects.get(team=team, user=bob)
 
     def session(user: Any) -> Client:
         client = Client(raise_request_exception=False)
@@ -359,6 +379,9 @@ def world(team, other_team, alice, bob, carol, charlie, staff) -> dict[str, Any]
         "backend": backend,
         "route": route,
         "request_log": request_log,
+        "invitation": invitation,
+        "invitation_secret": invitation_secret,
+        "member": member,
         "catalog_model": ModelOption.objects.first(),
         "clients": clients,
     }

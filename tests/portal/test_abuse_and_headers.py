@@ -95,7 +95,7 @@ def test_pages_are_no_store_and_carry_the_csp(alice_client, path):
 
 
 def test_the_page_showing_a_new_token_secret_is_no_store(alice_client):
-    response = alice_client.post("/t/alpha/tokens/", {"name": "ci", "access": "read"})
+    response = alice_client.post("/t/alpha/tokens/", {"name": "ci", "access": "read"}, follow=True)
     assert response.status_code == 200 and b"mw_" in response.content
     assert "no-store" in response["Cache-Control"]
 
