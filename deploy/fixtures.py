@@ -7,6 +7,7 @@ with a known password.
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,5 +51,7 @@ def fixtures_ensure() -> Fixtures:
     team = Team.objects.filter(slug="deploy-check").first() or team_create(
         name="Deploy check", owner=owner, slug="deploy-check"
     )
-    _, token = api_token_create(team=team, name="deploy check", access="read_write", created_by=owner)
+    # A fresh token each run (names are unique within a team).
+    name = f"deploy check {secrets.token_hex(4)}"
+    _, token = api_token_create(team=team, name=name, access="read_write", created_by=owner)
     return Fixtures(team.slug, owner.username, staff.username, PASSWORD, token)
