@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "catalog",
     "evaluations",
     "routing",
+    "probes",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,18 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Probe rounds and shadow calls run on their own queue; at-least-once delivery with one message in
+# hand per worker process (a killed worker loses nothing it had not started).
+CELERY_TASK_ROUTES = {"probes.*": {"queue": "probes"}}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+if CELERY_BROKER_URL.startswith("redis"):
+    # Unacknowledged messages of a dead worker come back after this many seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+
+# Probes: concurrent calls per round, per-call timeout, and the round's time limit.
+PROBES_CONCURRENCY = env_int("PROBES_CONCURRENCY", 16)
+PROBES_CALL_TIMEOUT_S = env_int("PROBES_CALL_TIMEOUT_S", 30)
+PROBES_ROUND_SOFT_LIMIT_S = env_int("PROBES_ROUND_SOFT_LIMIT_S", 600)
 
 LOGGING = {
     "version": 1,
