@@ -5,12 +5,17 @@ import subprocess
 import sys
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Serve the portal (uvicorn) with a Celery worker and beat; Ctrl-C stops all three."
+    help = (
+        "Serve the portal (uvicorn) with a Celery worker and beat and the local model server; "
+        "Ctrl-C stops all four."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -18,6 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         py = sys.executable
+        upstream = urlsplit(settings.LOCAL_UPSTREAM_URL)
         commands = {
             "web": [
                 py,
@@ -31,6 +37,18 @@ class Command(BaseCommand):
             ],
             "worker": [py, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO", "--concurrency=2"],
             "beat": [py, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO"],
+            # The demo team's backends point at this deterministic local model server.
+            "upstream": [
+                py,
+                "-m",
+                "routing.local_upstream",
+                "--host",
+                upstream.hostname or "127.0.0.1",
+                "--port",
+                str(upstream.port or 8100),
+                "--latency-ms",
+                "20",
+            ],
         }
         procs = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         self.stdout.write(f"Portal on http://{options['host']}:{options['port']}/ (Ctrl-C stops everything)")
