@@ -17,9 +17,9 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from routing.calls import BackendTarget, CallResult, backend_call
 
 from probes.checks import CheckOutcome, checks_run, probe_score
+from routing.calls import BackendTarget, CallResult, backend_call
 
 PROPRIETARY = "proprietary"
 OPEN_SOURCE = "open_source"
@@ -123,8 +123,9 @@ async def _run(
             calls = await asyncio.gather(*(call(kind, job) for kind in job.kinds))
             by_kind = dict(zip(job.kinds, calls, strict=True))
             reference = job.reference
-            if PROPRIETARY in by_kind and by_kind[PROPRIETARY] is not None:
-                reference = by_kind[PROPRIETARY].text
+            proprietary = by_kind.get(PROPRIETARY)
+            if proprietary is not None:
+                reference = proprietary.text
             for kind, result in by_kind.items():
                 if result is None:
                     continue

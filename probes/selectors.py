@@ -124,11 +124,12 @@ def team_budget_state(*, team: Team) -> BudgetState:
 
 def shadow_scores_recent(*, route: Route, hours: int = 24, limit: int = 1000) -> list[float]:
     since = timezone.now() - dt.timedelta(hours=hours)
-    return list(
+    scores = (
         ProbeResult.objects.filter(route=route, is_shadow=True, created_at__gte=since, score__isnull=False)
         .order_by("-created_at")
         .values_list("score", flat=True)[:limit]
     )
+    return [float(score) for score in scores if score is not None]
 
 
 def quality_series(*, route: Route, limit: int = 30) -> list[dict[str, Any]]:

@@ -89,9 +89,12 @@ def shadow_compare_run(*, payload: dict[str, Any]) -> ProbeResult | None:
     record the result and a shadow request log. Idempotent per (route, request id)."""
     from routing.calls import backend_target
 
+    route_id, team_id = payload.get("route_id"), payload.get("team_id")
+    if not isinstance(route_id, int) or not isinstance(team_id, int):
+        return None
     route = (
         Route.objects.select_related("team", "open_source_backend__catalog_model")
-        .filter(pk=payload.get("route_id"), team_id=payload.get("team_id"))
+        .filter(pk=route_id, team_id=team_id)
         .first()
     )
     request_id = str(payload.get("request_id", ""))[:40]

@@ -11,29 +11,21 @@ one change per round).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from catalog.models import ModelKind
-from portal.models import Team
-from probes.checks import CheckSpecError, checks_validate
 from probes.models import (
-    DEFAULT_PROBE_INTERVAL_MINUTES,
-    PolicyModeChoice,
     Probe,
     ProbeResult,
     ProbeRound,
-    ProbeSuite,
     RoundStatus,
     RoundTrigger,
     RouteMigration,
@@ -42,338 +34,17 @@ from probes.policy import (
     Action,
     Evidence,
     MigrationState,
-    PolicyMode,
-    PolicySettings,
     migration_decide,
     wilson_interval,
 )
 from probes.selectors import shadow_scores_recent, team_budget_state
+from probes.services.migrations import policy_settings
 from routing.models import Route, ShareSource
 from routing.services import route_set_share
-
-SUITE_FORMAT = "modelwise.probe-suite/1"
-SCHEDULED_TASK = "probes.scheduled_round"
-ROUND_TASK = "probes.run_round"
-MAX_PROBES_PER_SUITE = 500
-PROBE_FIELDS = ("name", "prompt", "messages", "task_type", "checks", "max_tokens", "enabled")
 
 
 def _user(user: User | AnonymousUser | None) -> User | None:
     return user if isinstance(user, User) else None
-
-
-# Suites and probes ----------------------------------------------------------------------------------
-
-
-def _messages_validate(messages: Any) -> list[dict[str, str]]:
-    if messages in (None, ""):
-        return []
-    if not isinstance(messages, list) or not all(
-        isinstance(m, dict)
-        and m.get("role") in ("system", "user", "assistant")
-        and isinstance(m.get("content"), str)
-        for m in messages
-    ):
-        raise ValidationError(
-            {"messages": ['Give a list of {"role": system|user|assistant, "content": text} objects.']}
-        )
-    return [{"role": m["role"], "content": m["content"]} for m in messages]
-
-
-def probe_clean(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate one probe's fields (as from the API or an imported suite); ValidationError by field."""
-    errors: dict[str, list[str]] = {}
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > 120:
-        errors["name"] = ["Give a name of at most 120 characters."]
-    prompt = data.get("prompt") or ""
-    if not isinstance(prompt, str):
-        errors["prompt"] = ["The prompt must be text."]
-        prompt = ""
-    try:
-        messages = _messages_validate(data.get("messages"))
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-        messages = []
-    if not prompt.strip() and not messages and "prompt" not in errors and "messages" not in errors:
-        errors["prompt"] = ["Give a prompt or chat messages."]
-    try:
-        checks = checks_validate(data.get("checks"))
-    except CheckSpecError as exc:
-        errors.update(exc.errors)
-        checks = []
-    task_type = data.get("task_type") or ""
-    if not isinstance(task_type, str) or len(task_type) > 60:
-        errors["task_type"] = ["The task type must be text of at most 60 characters."]
-    max_tokens = data.get("max_tokens")
-    if max_tokens is not None and (
-        isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or not 1 <= max_tokens <= 32_000
-    ):
-        errors["max_tokens"] = ["max_tokens must be a whole number from 1 to 32000."]
-    enabled = data.get("enabled", True)
-    if not isinstance(enabled, bool):
-        errors["enabled"] = ["enabled must be true or false."]
-    if errors:
-        raise ValidationError(errors)
-    return {
-        "name": name.strip(),
-        "prompt": prompt,
-        "messages": messages,
-        "task_type": task_type,
-        "checks": checks,
-        "max_tokens": max_tokens,
-        "enabled": enabled,
-    }
-
-
-@transaction.atomic
-def suite_create(*, team: Team, route: Route, name: str = "", description: str = "") -> ProbeSuite:
-    if route.team_id != team.pk:
-        raise ValidationError({"route": ["No such route."]})
-    if ProbeSuite.objects.filter(route=route).exists():
-        raise ValidationError({"route": ["This route already has a probe suite."]})
-    return ProbeSuite.objects.create(
-        team=team, route=route, name=(name or f"{route.name} probes")[:120], description=description
-    )
-
-
-def suite_update(*, suite: ProbeSuite, name: str | None = None, description: str | None = None) -> ProbeSuite:
-    if name is not None:
-        if not name.strip():
-            raise ValidationError({"name": ["Give the suite a name."]})
-        suite.name = name.strip()[:120]
-    if description is not None:
-        suite.description = description
-    suite.save()
-    return suite
-
-
-def probe_create(*, suite: ProbeSuite, data: dict[str, Any]) -> Probe:
-    clean = probe_clean(data)
-    if suite.probes.filter(name=clean["name"]).exists():
-        raise ValidationError({"name": ["This suite already has a probe with this name."]})
-    if suite.probes.count() >= MAX_PROBES_PER_SUITE:
-        raise ValidationError({"suite": [f"A suite holds at most {MAX_PROBES_PER_SUITE} probes."]})
-    position = (suite.probes.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-    return Probe.objects.create(suite=suite, position=position, **clean)
-
-
-def probe_update(*, probe: Probe, data: dict[str, Any]) -> Probe:
-    merged = {field: getattr(probe, field) for field in PROBE_FIELDS} | data
-    clean = probe_clean(merged)
-    if probe.suite.probes.filter(name=clean["name"]).exclude(pk=probe.pk).exists():
-        raise ValidationError({"name": ["This suite already has a probe with this name."]})
-    for field, value in clean.items():
-        setattr(probe, field, value)
-    probe.save()
-    return probe
-
-
-def probe_delete(*, probe: Probe) -> None:
-    probe.delete()
-
-
-def suite_export(*, suite: ProbeSuite) -> dict[str, Any]:
-    """The suite as JSON that ``suite_import`` reads back (the format is versioned)."""
-    return {
-        "format": SUITE_FORMAT,
-        "name": suite.name,
-        "description": suite.description,
-        "probes": [
-            {field: getattr(probe, field) for field in PROBE_FIELDS}
-            for probe in suite.probes.order_by("position")
-        ],
-    }
-
-
-@transaction.atomic
-def suite_import(*, team: Team, route: Route, data: Any) -> ProbeSuite:
-    """Replace the route's suite (created if missing) with the probes of an exported suite.
-
-    Everything is validated first: one bad probe rejects the whole file, with errors keyed
-    ``probes[i].field``, and nothing changes."""
-    if route.team_id != team.pk:
-        raise ValidationError({"route": ["No such route."]})
-    if isinstance(data, str | bytes):
-        try:
-            data = json.loads(data)
-        except ValueError as exc:
-            raise ValidationError({"file": [f"Not valid JSON: {exc}"]}) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("probes"), list):
-        raise ValidationError({"probes": ["Give a JSON object with a list of probes."]})
-    if data.get("format", SUITE_FORMAT) != SUITE_FORMAT:
-        raise ValidationError({"format": [f"Unknown format; expected {SUITE_FORMAT}."]})
-    if len(data["probes"]) > MAX_PROBES_PER_SUITE:
-        raise ValidationError({"probes": [f"A suite holds at most {MAX_PROBES_PER_SUITE} probes."]})
-    errors: dict[str, list[str]] = {}
-    cleaned: list[dict[str, Any]] = []
-    for index, item in enumerate(data["probes"]):
-        if not isinstance(item, dict):
-            errors[f"probes[{index}]"] = ["Each probe must be a JSON object."]
-            continue
-        try:
-            cleaned.append(probe_clean(item))
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                errors[f"probes[{index}].{field}"] = messages
-    names = [p["name"] for p in cleaned]
-    if len(set(names)) != len(names):
-        errors["probes"] = ["Probe names must be unique within a suite."]
-    if errors:
-        raise ValidationError(errors)
-    suite = ProbeSuite.objects.filter(route=route).first() or suite_create(team=team, route=route)
-    name = data.get("name")
-    if isinstance(name, str) and name.strip():
-        suite.name = name.strip()[:120]
-    if isinstance(data.get("description"), str):
-        suite.description = data["description"]
-    suite.save()
-    suite.probes.all().delete()
-    Probe.objects.bulk_create(
-        [Probe(suite=suite, position=index + 1, **probe) for index, probe in enumerate(cleaned)]
-    )
-    return suite
-
-
-# Migrations -----------------------------------------------------------------------------------------
-
-
-def _schedule_for(route: Route, minutes: int) -> PeriodicTask:
-    interval, _ = IntervalSchedule.objects.get_or_create(every=minutes, period=IntervalSchedule.MINUTES)
-    task, _ = PeriodicTask.objects.update_or_create(
-        name=f"probes: route {route.pk} ({route.team.slug}/{route.name})"[:200],
-        defaults={
-            "task": SCHEDULED_TASK,
-            "interval": interval,
-            "kwargs": json.dumps({"route_id": route.pk}),
-            "queue": "probes",
-            "enabled": True,
-        },
-    )
-    return task
-
-
-MIGRATION_SETTINGS = (
-    "target_share",
-    "step",
-    "threshold",
-    "min_results",
-    "error_limit",
-    "max_failures",
-    "policy_mode",
-    "require_shadow",
-)
-
-
-@transaction.atomic
-def migration_create(
-    *, route: Route, interval_minutes: int = DEFAULT_PROBE_INTERVAL_MINUTES, **fields: Any
-) -> RouteMigration:
-    """Start migrating a route (idempotent): its policy, and probe rounds every ``interval_minutes``
-    (django-celery-beat, editable in the admin)."""
-    existing = RouteMigration.objects.filter(route=route).first()
-    if existing is not None:
-        return existing
-    migration = RouteMigration(team_id=route.team_id, route=route, last_good_share=route.open_source_share)
-    for key, value in fields.items():
-        if key not in MIGRATION_SETTINGS:
-            raise ValidationError({key: ["Not a migration setting."]})
-        setattr(migration, key, value)
-    migration.full_clean(exclude=["schedule", "team", "route"])
-    migration.schedule = _schedule_for(route, interval_minutes)
-    migration.save()
-    return migration
-
-
-@transaction.atomic
-def migration_update(*, migration: RouteMigration, **fields: Any) -> RouteMigration:
-    for key, value in fields.items():
-        if key not in MIGRATION_SETTINGS:
-            raise ValidationError({key: ["Not a migration setting."]})
-        setattr(migration, key, value)
-    migration.full_clean(exclude=["schedule", "team", "route"])
-    migration.save()
-    return migration
-
-
-def _locked(migration: RouteMigration) -> RouteMigration:
-    return RouteMigration.objects.select_for_update().select_related("route").get(pk=migration.pk)
-
-
-@transaction.atomic
-def migration_pause(*, migration: RouteMigration, user: User | AnonymousUser | None = None) -> RouteMigration:
-    locked = _locked(migration)
-    locked.paused = True
-    locked.save(update_fields=["paused", "updated_at"])
-    migration.paused = True
-    return locked
-
-
-@transaction.atomic
-def migration_resume(
-    *, migration: RouteMigration, user: User | AnonymousUser | None = None
-) -> RouteMigration:
-    locked = _locked(migration)
-    locked.paused = False
-    locked.consecutive_failures = 0
-    locked.save(update_fields=["paused", "consecutive_failures", "updated_at"])
-    migration.paused = False
-    return locked
-
-
-@transaction.atomic
-def migration_set_share(
-    *, migration: RouteMigration, share: int, user: User | AnonymousUser | None = None, reason: str = ""
-) -> RouteMigration:
-    """The owner sets the share by hand: it becomes the last good share (the owner vouches for it)."""
-    locked = _locked(migration)
-    route_set_share(
-        route=locked.route,
-        share=share,
-        source=ShareSource.MANUAL,
-        reason=reason.strip() or "Set by hand",
-        changed_by=user,
-    )
-    locked.last_good_share = share
-    locked.consecutive_failures = 0
-    locked.save(update_fields=["last_good_share", "consecutive_failures", "updated_at"])
-    return locked
-
-
-@transaction.atomic
-def migration_rollback(
-    *, migration: RouteMigration, user: User | AnonymousUser | None = None, reason: str = ""
-) -> RouteMigration:
-    """All traffic back on the proprietary backend, and the migration paused until resumed."""
-    locked = _locked(migration)
-    route_set_share(
-        route=locked.route,
-        share=0,
-        source=ShareSource.ROLLBACK,
-        reason=reason.strip() or "Rolled back by hand; migration paused",
-        changed_by=user,
-    )
-    locked.paused = True
-    locked.last_good_share = 0
-    locked.consecutive_failures = 0
-    locked.save(update_fields=["paused", "last_good_share", "consecutive_failures", "updated_at"])
-    return locked
-
-
-def policy_settings(migration: RouteMigration) -> PolicySettings:
-    return PolicySettings(
-        mode=PolicyMode(migration.policy_mode),
-        threshold=float(migration.threshold),
-        min_results=migration.min_results,
-        step=migration.step,
-        target=migration.target_share,
-        error_limit=float(migration.error_limit),
-        max_failures=migration.max_failures,
-        require_shadow=migration.require_shadow,
-    )
-
-
-# Probe rounds ---------------------------------------------------------------------------------------
 
 
 def _enqueue_round(round_id: int) -> None:
@@ -449,11 +120,13 @@ def _round_summary(probe_round: ProbeRound) -> dict[str, Any]:
         )
     )
     for row in rows:
-        scores = list(
-            ProbeResult.objects.filter(
+        scores = [
+            float(score)
+            for score in ProbeResult.objects.filter(
                 round=probe_round, backend_kind=row["backend_kind"], score__isnull=False
             ).values_list("score", flat=True)
-        )
+            if score is not None
+        ]
         mean = sum(scores) / len(scores) if scores else 0.0
         interval = wilson_interval(mean, len(scores))
         summary[row["backend_kind"]] = {
@@ -490,9 +163,8 @@ def _round_refresh_counts(round_id: int) -> None:
 def probe_round_run(*, round_id: int) -> ProbeRound:
     """Run a round's missing calls (all of them the first time) and finish it. Safe to deliver again:
     answered probes are not asked again, a finished round is left as it is."""
-    from routing.calls import backend_target
-
     from probes.runner import BUDGET_SPENT, OPEN_SOURCE, PROPRIETARY, ProbeJob, RunOptions, run_jobs
+    from routing.calls import backend_target
 
     with transaction.atomic():
         probe_round = (
@@ -624,7 +296,7 @@ def migration_apply_probe_round(*, round_id: int) -> ProbeRound:
         probe_round.save()
         return probe_round
     results = ProbeResult.objects.filter(round=probe_round, backend_kind=ModelKind.OPEN_SOURCE)
-    scores = tuple(s for s in results.values_list("score", flat=True) if s is not None)
+    scores = tuple(float(s) for s in results.values_list("score", flat=True) if s is not None)
     evidence = Evidence(
         scores=scores,
         errors=results.exclude(error="").count(),
@@ -654,7 +326,3 @@ def migration_apply_probe_round(*, round_id: int) -> ProbeRound:
     probe_round.share_after = decision.share
     probe_round.save()
     return probe_round
-
-
-def migration_policy_choices() -> list[tuple[str, str]]:
-    return list(PolicyModeChoice.choices)
