@@ -223,7 +223,12 @@ CELERY_TASK_ROUTES = {"probes.*": {"queue": "probes"}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 if CELERY_BROKER_URL.startswith("redis"):
     # Unacknowledged messages of a dead worker come back after this many seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    # It must exceed the longest task's hard time limit (probe rounds: PROBES_ROUND_SOFT_LIMIT_S + 30).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+        "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+    }
 
 # Probes: concurrent calls per round, per-call timeout, and the round's time limit.
 PROBES_CONCURRENCY = env_int("PROBES_CONCURRENCY", 16)

@@ -28,10 +28,13 @@ AT_LEAST_ONCE: dict[str, Any] = {
     **AT_LEAST_ONCE,
 )
 def run_round(round_id: int) -> str:
+    from probes.models import ProbeRound
     from probes.services import migration_apply_probe_round, probe_round_fail, probe_round_run
 
     try:
         probe_round = probe_round_run(round_id=round_id)
+    except ProbeRound.DoesNotExist:  # deleted with its route meanwhile: nothing left to do
+        return "missing"
     except SoftTimeLimitExceeded:
         probe_round_fail(
             round_id=round_id, reason=f"The round took longer than {settings.PROBES_ROUND_SOFT_LIMIT_S} s."

@@ -1,5 +1,4 @@
-"""Writes for probes and migrations: suites, probe rounds, applying a round to the share, and the
-owner's controls. Tasks, pages and the API all call these.
+"""Probe rounds: start one (once per key), run it, and apply it to the route's share.
 
 At-least-once delivery is the rule (Celery with ``acks_late``): ``probe_round_run`` resumes a round
 where an earlier delivery stopped (each probe is answered once per backend), and
@@ -168,7 +167,7 @@ def probe_round_run(*, round_id: int) -> ProbeRound:
 
     with transaction.atomic():
         probe_round = (
-            ProbeRound.objects.select_for_update()
+            ProbeRound.objects.select_for_update(of=("self",))
             .select_related(
                 "route__team",
                 "route__proprietary_backend__catalog_model",
