@@ -3,6 +3,7 @@ to the local upstream; and a worker killed with SIGKILL mid-round, restarted, ap
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -24,11 +25,8 @@ REDIS = app.conf.broker_url.startswith("redis")
 
 
 def _purge_probes_queue() -> None:
-    with app.connection_for_write() as conn:
-        try:
-            conn.default_channel.queue_purge("probes")
-        except Exception:  # the queue does not exist yet
-            pass
+    with app.connection_for_write() as conn, contextlib.suppress(Exception):  # no queue yet
+        conn.default_channel.queue_purge("probes")
 
 
 @pytest.fixture
