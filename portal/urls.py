@@ -29,5 +29,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/", include("evaluations.api_urls")),
+    path("api/", include("probes.api_urls")),
     path("api/", include(router.urls)),
 ]
