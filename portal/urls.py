@@ -25,6 +25,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("t/<slug:team_slug>/", include(team_patterns)),
     path("t/<slug:team_slug>/", include("evaluations.urls")),
+    path("t/<slug:team_slug>/", include("probes.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -160,9 +160,10 @@ def latest_round(*, route: Route) -> ProbeRound | None:
 def round_results_by_probe(*, probe_round: ProbeRound) -> list[dict[str, Any]]:
     """A round's results paired per probe: {probe_name, proprietary: result, open_source: result}."""
     rows: dict[str, dict[str, Any]] = {}
-    for result in ProbeResult.objects.filter(round=probe_round).order_by("probe_id", "id"):
-        row = rows.setdefault(result.probe_name, {"probe_name": result.probe_name})
+    for result in ProbeResult.objects.filter(round=probe_round).order_by("probe_id", "-backend_kind", "id"):
+        row = rows.setdefault(result.probe_name, {"probe_name": result.probe_name, "results": []})
         row[result.backend_kind] = result
+        row["results"].append(result)
     return list(rows.values())
 
 
