@@ -13,7 +13,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_owner_runs_probes_now_and_sees_the_share_move(
-    live_server, page, alice, team, route_factory, upstream, settings, tmp_path, artifacts_dir  # noqa: F811
+    live_server,
+    page,
+    alice,
+    team,
+    route_factory,  # noqa: F811
+    upstream,  # noqa: F811
+    settings,
+    tmp_path,
+    artifacts_dir,
 ):
     from portal.celery import app
     from tests.probes.test_worker import _purge_probes_queue
