@@ -231,7 +231,7 @@ if CELERY_BROKER_URL.startswith("redis"):
     }
 
 # Probes: concurrent calls per round, per-call timeout, and the round's time limit.
-PROBES_CONCURRENCY = env_int("PROBES_CONCURRENCY", 16)
+PROBES_CONCURRENCY = env_int("PROBES_CONCURRENCY", 50)
 PROBES_CALL_TIMEOUT_S = env_int("PROBES_CALL_TIMEOUT_S", 30)
 PROBES_ROUND_SOFT_LIMIT_S = env_int("PROBES_ROUND_SOFT_LIMIT_S", 600)
 

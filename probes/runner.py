@@ -49,7 +49,7 @@ class ScoredAnswer:
 
 @dataclass
 class RunOptions:
-    concurrency: int = 16
+    concurrency: int = 50
     call_timeout_s: float = 30.0
     budget_usd: Decimal | None = None  # stop starting calls once this much has been spent
     spent_usd: Decimal = field(default=Decimal("0"))
