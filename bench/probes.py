@@ -95,9 +95,7 @@ def main() -> None:
         )
         suite_import(team=team, route=route, data=default_suite_data(size=args.probes))
         print(f"{args.probes} probes x 2 backends, upstream latency {args.latency_ms} ms")
-        print(
-            "| concurrency | calls | wall time (s) | sum of call latencies (s) | slowest call (ms) | sum/wall |"
-        )
+        print("| concurrency | calls | wall time (s) | sum of latencies (s) | slowest call (ms) | sum/wall |")
         print("|---|---|---|---|---|---|")
         for concurrency in args.concurrency:
             settings.PROBES_CONCURRENCY = concurrency
