@@ -4,10 +4,9 @@ chart and the new row in the change history (a real Celery worker, real HTTP to 
 from __future__ import annotations
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from tests.browser.conftest import sign_in
-from tests.probes.conftest import route_factory, upstream, upstream_server  # noqa: F401  (fixtures)
+from tests.probes.conftest import probes_worker, route_factory, upstream, upstream_server  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,7 +43,7 @@ def test_owner_runs_probes_now_and_sees_the_share_move(
     assert page.locator("[data-testid=share]").inner_text() == "0 %"
     assert "has not changed yet" in page.locator("[data-testid=history]").inner_text()
 
-    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", queues=["probes"]):
+    with probes_worker(app):
         page.click("text=Run probes now")
         page.wait_for_selector("[data-testid=round-progress]")
         # The fragment polls the round: we see it part-way through.

@@ -3,10 +3,14 @@ and an open-source backend that answers well (or badly, when its model name cont
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 
 from probes.demo import default_suite_data
 from probes.services import migration_create, suite_import
@@ -82,3 +86,16 @@ def route_factory(team, upstream):
         return route
 
     return build
+
+
+@contextlib.contextmanager
+def probes_worker(app: Any) -> Iterator[None]:
+    """An in-process worker on the ``probes`` queue. Choosing its queues changes the app's
+    ``consume_from`` for good, so the previous choice is put back for the workers of other tests."""
+    queues = app.amqp.queues
+    previous = queues._consume_from
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", queues=["probes"]):
+            yield
+    finally:
+        queues._consume_from = previous

@@ -8,7 +8,6 @@ import time
 from decimal import Decimal
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from probes.models import ProbeResult
 from probes.selectors import team_month_spend, team_shadow_spend
@@ -82,6 +81,7 @@ def test_another_teams_route_is_never_shadowed(route_factory, other_team):
 @pytest.mark.django_db(transaction=True)
 def test_shadowing_adds_no_latency_to_the_caller(route_factory, upstream, tmp_path):
     from portal.celery import app
+    from tests.probes.conftest import probes_worker
     from tests.probes.test_worker import _purge_probes_queue
 
     if app.conf.broker_url.startswith("filesystem://"):
@@ -96,7 +96,7 @@ def test_shadowing_adds_no_latency_to_the_caller(route_factory, upstream, tmp_pa
     upstream.app.latency_ms = 1500  # the open-source backend is slow
     route = route_factory(os_model="local-os", probes=2)
     sampled_id = next(f"req-{i}" for i in range(1000) if shadow_should_sample(0.1, f"req-{i}"))
-    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", queues=["probes"]):
+    with probes_worker(app):
         started = time.perf_counter()
         assert shadow_maybe_enqueue(rate=0.1, payload=_payload(route, sampled_id))
         caller_ms = (time.perf_counter() - started) * 1000

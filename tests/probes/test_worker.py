@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import connection
 
 from portal.celery import app
 from probes.models import ProbeResult, ProbeRound, RoundStatus
 from probes.services import probe_round_start
 from routing.models import Route, ShareChange
+from tests.probes.conftest import probes_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REDIS = app.conf.broker_url.startswith("redis")
@@ -60,9 +60,7 @@ def _applied(round_id: int) -> bool:
 def test_a_worker_runs_rounds_end_to_end_and_the_share_moves_per_policy(worker_app, route_factory):
     good = route_factory(os_model="local-os", probes=24, name="good")
     bad = route_factory(os_model="bad-os", probes=24, name="bad", share=20)
-    with start_worker(
-        worker_app, perform_ping_check=False, pool="solo", loglevel="WARNING", queues=["probes"]
-    ):
+    with probes_worker(worker_app):
         good_round = probe_round_start(route=good)  # enqueued when its transaction commits
         bad_round = probe_round_start(route=bad)
         assert _wait_for(lambda: _applied(good_round.pk) and _applied(bad_round.pk)), (
