@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -104,7 +105,10 @@ def shadow_compare_run(*, payload: dict[str, Any]) -> ProbeResult | None:
         return None
     backend = route.open_source_backend
     messages = payload.get("messages") or []
-    call = asyncio.run(_call_once(backend_target(backend), messages, payload.get("max_tokens")))
+    target = backend_target(backend)
+    # In a thread of its own, so a caller that already runs an event loop can call this too.
+    with ThreadPoolExecutor(1) as pool:
+        call = pool.submit(asyncio.run, _call_once(target, messages, payload.get("max_tokens"))).result()
     outcomes = checks_run([DEFAULT_AGREEMENT], call.text, reference=payload.get("reference_text"))
     score = 0.0 if call.error else probe_score(outcomes)
     try:
