@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 -include .env
 export
 
-.PHONY: run test install lint typecheck format bench clean
+.PHONY: run test install lint typecheck format bench bench-gateway clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ format: install
 
 bench: install
 	$(PY) bench/decisions.py
+
+# The gateway against LiteLLM and a Starlette+httpx floor with ../shared/bench (see docs/benchmarks.md).
+bench-gateway: install
+	bash bench/gateway.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache

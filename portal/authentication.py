@@ -28,6 +28,10 @@ class TeamTokenAuthentication(authentication.BaseAuthentication):
         token = api_token_get_active(raw_token=header[1])
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        if token.gateway_only:
+            raise exceptions.PermissionDenied(
+                "This token may only call the gateway (/v1/ and /api/route/), not the REST API."
+            )
         api_token_touch(token=token)
         return AnonymousUser(), token
 

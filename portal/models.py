@@ -52,6 +52,12 @@ class Membership(models.Model):
 class TokenAccess(models.TextChoices):
     READ = "read", "Read-only"
     READ_WRITE = "read_write", "Read and write"
+    # Calls the gateway (/v1/, /api/route/) and nothing else: the REST API refuses it.
+    GATEWAY = "gateway", "Gateway only"
+
+
+# Token levels the gateway accepts; a read-only token may not spend the team's money.
+GATEWAY_ACCESS = frozenset({TokenAccess.GATEWAY, TokenAccess.READ_WRITE})
 
 
 class ApiToken(models.Model):
@@ -82,3 +88,7 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.access == TokenAccess.READ_WRITE
+
+    @property
+    def gateway_only(self) -> bool:
+        return self.access == TokenAccess.GATEWAY

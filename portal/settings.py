@@ -247,6 +247,21 @@ LOGGING = {
     },
 }
 
+# The gateway (data plane, see routing/gateway/). Budgets are counted in Redis when there is one, so
+# several gateway processes and replicas share one figure; otherwise in the database.
+GATEWAY_REDIS_URL = env_str(
+    "GATEWAY_REDIS_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+GATEWAY_BUDGET_KEY_PREFIX = env_str("GATEWAY_BUDGET_KEY_PREFIX", "modelwise:gateway:spend")
+GATEWAY_MAX_BODY_BYTES = env_int("GATEWAY_MAX_BODY_BYTES", 4 * 1024 * 1024)
+GATEWAY_MAX_TOKENS = env_int("GATEWAY_MAX_TOKENS", 131_072)
+GATEWAY_MAX_CONNECTIONS = env_int("GATEWAY_MAX_CONNECTIONS", 512)
+GATEWAY_BREAKER_FAILURES = env_int("GATEWAY_BREAKER_FAILURES", 5)
+GATEWAY_BREAKER_COOLDOWN_S = float(env_str("GATEWAY_BREAKER_COOLDOWN_S", "30"))
+GATEWAY_CONFIG_POLL_S = float(env_str("GATEWAY_CONFIG_POLL_S", "1"))
+GATEWAY_LOG_FLUSH_S = float(env_str("GATEWAY_LOG_FLUSH_S", "1"))
+GATEWAY_LOG_BATCH = env_int("GATEWAY_LOG_BATCH", 500)
+
 # The local model server `make run` starts beside the portal (demo backends point at it).
 LOCAL_UPSTREAM_URL = env_str("LOCAL_UPSTREAM_URL", "http://127.0.0.1:8100")
 

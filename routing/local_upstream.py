@@ -170,7 +170,8 @@ class LocalUpstream:
                 answer["usage"] = {"input_tokens": token_count(prompt), "output_tokens": token_count(text)}
             await _json(send, 200, answer)
             return
-        messages = body.get("messages") if isinstance(body.get("messages"), list) else []
+        raw_messages = body.get("messages")
+        messages: list[Any] = raw_messages if isinstance(raw_messages, list) else []
         model = str(body.get("model") or "local-model")
         user_texts = [
             _text(m.get("content")) for m in messages if isinstance(m, dict) and m.get("role") == "user"

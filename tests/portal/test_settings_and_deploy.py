@@ -57,11 +57,14 @@ def test_a_malformed_boolean_setting_is_refused_with_its_name():
     assert "DEBUG must be a boolean" in result.stderr
 
 
-def test_compose_file_describes_the_five_services_with_the_settings_variables():
+def test_compose_file_describes_the_six_services_with_the_settings_variables():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
-    for name in ("web", "worker", "beat"):
+    assert set(services) == {"web", "gateway", "worker", "beat", "postgres", "redis"}
+    # The gateway runs the same image, serving only the data plane.
+    assert services["gateway"]["image"] == services["web"]["image"]
+    assert "routing.gateway.asgi:application" in services["gateway"]["command"]
+    for name in ("web", "gateway", "worker", "beat"):
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import httpx
@@ -40,7 +41,9 @@ def call(t: BackendTarget, prompt: str = "What is 2 + 3?"):
         async with httpx.AsyncClient() as client:
             return await backend_call(client=client, target=t, messages=[{"role": "user", "content": prompt}])
 
-    return asyncio.run(go())
+    # In a thread of its own: the browser tests may leave an event loop running in the main thread.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, go()).result()
 
 
 def free_port() -> int:
