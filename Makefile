@@ -23,6 +23,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py catalog_load
 	$(PY) manage.py demo_seed
+	$(PY) manage.py schedules_install
 	$(PY) manage.py serve
 
 test: install
@@ -33,6 +34,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: install
 	$(VENV)/bin/mypy

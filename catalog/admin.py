@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from catalog.models import ModelOption
-from catalog.services import catalog_prices_refresh
+from catalog.services import catalog_prices_refresh, mark_hand_entered_prices
+from catalog.vocabulary import DEFAULT_SCORE, score_range_text
 
 
 @admin.action(description="Refresh API prices from genai-prices")
@@ -52,10 +55,15 @@ class ModelOptionAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = [refresh_prices]
     readonly_fields = ["created_at", "updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: ModelOption, form: Any, change: bool) -> None:
+        mark_hand_entered_prices(obj, set(form.changed_data), by=request.user.get_username())
+        super().save_model(request, obj, form, change)
+
     fieldsets = [
         (None, {"fields": ["name", "provider", "kind", "is_active", "notes"]}),
         (
-            "Scores (1-10; empty counts as 5 and shows as default)",
+            f"Scores ({score_range_text()}; empty counts as {DEFAULT_SCORE} and shows as default)",
             {
                 "fields": [
                     ("score_cost", "score_performance", "score_customization"),

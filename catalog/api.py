@@ -10,7 +10,7 @@ from catalog.models import ModelOption
 from catalog.selectors import ModelOptionFilter, model_options_list
 from catalog.serializers import ModelOptionSerializer
 from catalog.services import model_option_create, model_option_update
-from portal.permissions import ReadForMembersWriteForStaff
+from portal.tenancy import ReadForMembersWriteForStaff
 
 
 @extend_schema_view(
@@ -30,11 +30,15 @@ class ModelOptionViewSet(viewsets.ModelViewSet):
         return model_options_list()
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        serializer.instance = model_option_create(**serializer.validated_data)
+        serializer.instance = model_option_create(
+            by=self.request.user.get_username(), **serializer.validated_data
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         assert serializer.instance is not None
-        serializer.instance = model_option_update(serializer.instance, **serializer.validated_data)
+        serializer.instance = model_option_update(
+            serializer.instance, by=self.request.user.get_username(), **serializer.validated_data
+        )
 
     def perform_destroy(self, instance: Any) -> None:
         instance.delete()

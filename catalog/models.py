@@ -7,15 +7,23 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from evaluations.scoring import DEFAULT_SCORE, PRIORITIES
+from catalog import vocabulary
+from catalog.vocabulary import (
+    DEFAULT_SCORE,
+    PRIORITIES,
+    SCORE_MAX,
+    SCORE_MIN,
+    score_field,
+    score_range_text,
+)
 
-SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(10)]
+SCORE_VALIDATORS = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
 class ModelKind(models.TextChoices):
-    OPEN_SOURCE = "open_source", "Open source"
-    PROPRIETARY = "proprietary", "Proprietary"
+    OPEN_SOURCE = vocabulary.OPEN_SOURCE, vocabulary.KIND_LABELS[vocabulary.OPEN_SOURCE]
+    PROPRIETARY = vocabulary.PROPRIETARY, vocabulary.KIND_LABELS[vocabulary.PROPRIETARY]
 
 
 class FineTuning(models.TextChoices):
@@ -46,7 +54,10 @@ def _score_field(label: str) -> models.PositiveSmallIntegerField:
         null=True,
         blank=True,
         validators=SCORE_VALIDATORS,
-        help_text=f"1-10. Empty means no score: it counts as {DEFAULT_SCORE} and is shown as default.",
+        help_text=(
+            f"{score_range_text()}. Empty means no score: "
+            f"it counts as {DEFAULT_SCORE} and is shown as default."
+        ),
     )
 
 
@@ -57,7 +68,7 @@ class ModelOption(models.Model):
     is_active = models.BooleanField("active", default=True)
     notes = models.TextField(blank=True)
 
-    # Scores on the six priorities (1-10, empty = default).
+    # Scores on the six priorities (catalog.vocabulary: range and default).
     score_cost = _score_field("cost")
     score_performance = _score_field("performance")
     score_customization = _score_field("customization")
@@ -162,7 +173,7 @@ class ModelOption(models.Model):
     @property
     def scores(self) -> dict[str, int | None]:
         """Stored scores keyed by priority; None means no score (counts as the default)."""
-        return {p: getattr(self, f"score_{p}") for p in PRIORITIES}
+        return {p: getattr(self, score_field(p)) for p in PRIORITIES}
 
     @property
     def defaulted_priorities(self) -> list[str]:

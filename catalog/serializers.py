@@ -6,7 +6,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import CAPABILITY_FIELDS, ModelOption
-from evaluations.scoring import PRIORITIES
+from catalog.vocabulary import (
+    DEFAULT_SCORE,
+    PRIORITIES,
+    SCORE_MAX,
+    SCORE_MIN,
+    score_field,
+    score_range_text,
+)
 
 HOSTING_FIELDS = (
     "gpu_instance",
@@ -21,15 +28,21 @@ HOSTING_FIELDS = (
 )
 
 
-class ScoresSerializer(serializers.Serializer):
-    """Scores 1-10 per priority; null means no score, which counts as 5."""
+def _score() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=SCORE_MIN, max_value=SCORE_MAX, allow_null=True, required=False)
 
-    cost = serializers.IntegerField(min_value=1, max_value=10, allow_null=True, required=False)
-    performance = serializers.IntegerField(min_value=1, max_value=10, allow_null=True, required=False)
-    customization = serializers.IntegerField(min_value=1, max_value=10, allow_null=True, required=False)
-    data_privacy = serializers.IntegerField(min_value=1, max_value=10, allow_null=True, required=False)
-    time_to_market = serializers.IntegerField(min_value=1, max_value=10, allow_null=True, required=False)
-    maintenance = serializers.IntegerField(min_value=1, max_value=10, allow_null=True, required=False)
+
+class ScoresSerializer(serializers.Serializer):
+    __doc__ = (
+        f"Scores {score_range_text()} per priority; null means no score, which counts as {DEFAULT_SCORE}."
+    )
+
+    cost = _score()
+    performance = _score()
+    customization = _score()
+    data_privacy = _score()
+    time_to_market = _score()
+    maintenance = _score()
 
 
 class HostingSerializer(serializers.ModelSerializer):
@@ -47,7 +60,7 @@ class CapabilitiesSerializer(serializers.ModelSerializer):
 class ModelOptionSerializer(serializers.ModelSerializer):
     scores = ScoresSerializer(required=False)
     default_scores = serializers.SerializerMethodField(
-        help_text="Priorities with no score: they count as 5 and are shown as default."
+        help_text=f"Priorities with no score: they count as {DEFAULT_SCORE} and are shown as default."
     )
     hosting = HostingSerializer(source="*", required=False)
     capabilities = CapabilitiesSerializer(source="*", required=False)
@@ -83,5 +96,5 @@ class ModelOptionSerializer(serializers.ModelSerializer):
         values = super().to_internal_value(data)
         scores = values.pop("scores", None) or {}
         for priority, score in scores.items():
-            values[f"score_{priority}"] = score
+            values[score_field(priority)] = score
         return values

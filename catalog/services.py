@@ -15,7 +15,11 @@ from genai_prices.data_snapshot import get_snapshot
 from genai_prices.types import ModelPrice, StartDateConstraint
 
 from catalog.models import ModelOption
-from catalog.seed import ARTICLE_MODELS
+from catalog.seed import ARTICLE, ARTICLE_MODELS
+
+PRICE_FIELDS: tuple[str, ...] = ("input_price_per_mtok", "output_price_per_mtok")
+GENAI_PRICES_SOURCE = "genai-prices"
+HAND_ENTERED = "Entered by hand"
 
 
 @transaction.atomic
@@ -34,16 +38,33 @@ def catalog_load_article_models() -> list[str]:
     return created
 
 
-def model_option_create(**fields: Any) -> ModelOption:
+def hand_entered_price_source(*, by: str = "") -> str:
+    """The source recorded for a price staff typed in, e.g. 'Entered by hand by alice on 2026-11-30'."""
+    who = f" by {by}" if by else ""
+    return f"{HAND_ENTERED}{who} on {timezone.now().date().isoformat()}"
+
+
+def mark_hand_entered_prices(option: ModelOption, changed: set[str], *, by: str = "") -> None:
+    """A price set by hand without naming its source is recorded as entered by hand, so the daily
+    refresh keeps it (see ``catalog_prices_refresh``)."""
+    priced = any(getattr(option, name) is not None for name in PRICE_FIELDS)
+    if priced and changed & set(PRICE_FIELDS) and "price_source" not in changed:
+        option.price_source = hand_entered_price_source(by=by)
+
+
+def model_option_create(*, by: str = "", **fields: Any) -> ModelOption:
     option = ModelOption(**fields)
+    mark_hand_entered_prices(option, {name for name, value in fields.items() if value is not None}, by=by)
     option.full_clean()
     option.save()
     return option
 
 
-def model_option_update(option: ModelOption, **fields: Any) -> ModelOption:
+def model_option_update(option: ModelOption, *, by: str = "", **fields: Any) -> ModelOption:
+    changed = {name for name, value in fields.items() if getattr(option, name) != value}
     for name, value in fields.items():
         setattr(option, name, value)
+    mark_hand_entered_prices(option, changed, by=by)
     option.full_clean()
     option.save()
     return option
@@ -63,6 +84,7 @@ class PriceRefreshReport:
     changed: list[PriceChange] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     unknown: list[tuple[str, str]] = field(default_factory=list)
+    kept: list[tuple[str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [
@@ -71,13 +93,32 @@ class PriceRefreshReport:
         ]
         out += [f"unchanged {name}" for name in self.unchanged]
         out += [f"unknown {name}: {reason}" for name, reason in self.unknown]
+        out += [f"kept {name}: {reason}" for name, reason in self.kept]
         return out
 
     def summary(self) -> str:
-        return (
+        summary = (
             f"{len(self.changed)} changed, {len(self.unchanged)} unchanged, "
             f"{len(self.unknown)} not found in genai-prices"
         )
+        if self.kept:
+            summary += f", {len(self.kept)} kept (article or hand-entered prices; force to replace)"
+        return summary
+
+
+def _kept_because(option: ModelOption) -> str | None:
+    """Why the refresh must not replace this model's price, or None when it may.
+
+    Only an empty price, or one a previous refresh imported, is the refresh's to change: the article's
+    figures and prices staff entered by hand stay until a forced refresh.
+    """
+    if all(getattr(option, name) is None for name in PRICE_FIELDS):
+        return None
+    if option.price_source == ARTICLE:
+        return "price from the source article"
+    if option.price_source.startswith(GENAI_PRICES_SOURCE):
+        return None
+    return f"price entered by hand ({option.price_source or 'no source recorded'})"
 
 
 def _genai_price(ref: str, provider: str) -> tuple[ModelPrice, dt.date, str] | None:
@@ -100,14 +141,17 @@ def _genai_price(ref: str, provider: str) -> tuple[ModelPrice, dt.date, str] | N
     return chosen, effective, found_provider.id
 
 
-def catalog_prices_refresh(*, options: QuerySet[ModelOption] | None = None) -> PriceRefreshReport:
+def catalog_prices_refresh(
+    *, options: QuerySet[ModelOption] | None = None, force: bool = False
+) -> PriceRefreshReport:
     """Import or refresh API prices from genai-prices' bundled data (no network).
 
     Models without a genai-prices id, or whose id is not in the data, are reported as unknown and
-    left as they are: a price is never guessed.
+    left as they are: a price is never guessed. A price from the article or entered by hand is kept
+    and reported with what genai-prices says, unless ``force``.
     """
     report = PriceRefreshReport()
-    source = f"genai-prices {version('genai-prices')} (bundled data)"
+    source = f"{GENAI_PRICES_SOURCE} {version('genai-prices')} (bundled data)"
     for option in (options if options is not None else ModelOption.objects.all()).order_by("name"):
         if not option.pricing_ref:
             report.unknown.append((option.name, "no genai-prices model id set"))
@@ -120,6 +164,10 @@ def catalog_prices_refresh(*, options: QuerySet[ModelOption] | None = None) -> P
         new_in, new_out = Decimal(str(price.input_mtok)), Decimal(str(price.output_mtok))
         if option.input_price_per_mtok == new_in and option.output_price_per_mtok == new_out:
             report.unchanged.append(option.name)
+            continue
+        reason = _kept_because(option)
+        if reason is not None and not force:
+            report.kept.append((option.name, f"{reason}; genai-prices has input {new_in}, output {new_out}"))
             continue
         report.changed.append(
             PriceChange(
@@ -140,19 +188,3 @@ def catalog_prices_refresh(*, options: QuerySet[ModelOption] | None = None) -> P
             ]
         )
     return report
-
-
-PRICE_REFRESH_TASK = "catalog.refresh_prices"
-
-
-def catalog_schedule_price_refresh() -> bool:
-    """Install the daily price refresh in beat's schedule once; returns True when it was created."""
-    from django_celery_beat.models import CrontabSchedule, PeriodicTask
-
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="15", hour="3", day_of_week="*", day_of_month="*", month_of_year="*", timezone="UTC"
-    )
-    _, created = PeriodicTask.objects.get_or_create(
-        name="Refresh catalog API prices", defaults={"task": PRICE_REFRESH_TASK, "crontab": schedule}
-    )
-    return created

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from evaluations.costing import USAGE_FIELDS
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern
 
 
@@ -16,15 +17,7 @@ class PriorityProfileAdmin(admin.ModelAdmin):
 
 @admin.register(UsagePattern)
 class UsagePatternAdmin(admin.ModelAdmin):
-    list_display = [
-        "name",
-        "team",
-        "daily_requests",
-        "avg_input_tokens",
-        "avg_output_tokens",
-        "peak_concurrent",
-        "days_per_month",
-    ]
+    list_display = ["name", "team", *USAGE_FIELDS]
     list_filter = ["team", "days_per_month"]
     list_select_related = ["team"]
     search_fields = ["name", "team__name"]

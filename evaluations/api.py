@@ -1,26 +1,28 @@
 """Decisions over the REST API: recommendations, cost reports, and the team's profiles, usage
 patterns and saved evaluations.
 
-Every view resolves its team through ``portal.api`` (token's team, or the signed-in user's team) and
-builds querysets with ``team_scoped``, so another team's rows are a 404. Writes need a writer role or
+Every view resolves its team through ``portal.tenancy`` (token's team, or the signed-in user's team)
+and takes its querysets from this app's team-first selectors through ``team_scoped``, so another
+team's rows are a 404. Writes need a writer role or
 a read-write token; the team is injected on create, never taken from the request body.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.selectors import decision_catalog
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern
-from evaluations.selectors import decision_catalog
+from evaluations.selectors import evaluations_for_team, profiles_for_team, usage_patterns_for_team
 from evaluations.serializers import (
     CostReportRequestSerializer,
     CostReportResponseSerializer,
@@ -46,19 +48,16 @@ from evaluations.services import (
     usage_pattern_update,
 )
 from evaluations.snapshots import cost_report_data, recommendation_data
-from portal.api import TEAM_PARAMETER, TeamPermission, api_team_access, team_of, team_scoped
-from portal.permissions import IsMemberOrTeamToken
+from portal.tenancy import (
+    TEAM_PARAMETER,
+    IsMemberOrTeamToken,
+    TeamComputePermission,
+    TeamPermission,
+    team_of,
+    team_scoped,
+)
 
 TAGS = ["decisions"]
-
-
-class TeamComputePermission(BasePermission):
-    """For POST endpoints that compute an answer and store nothing: any member of the team, or any
-    of its tokens (read-only ones included), may call them."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        api_team_access(request)
-        return True
 
 
 def _pk(obj: Any) -> int | None:
@@ -125,23 +124,23 @@ def _crud_schema(noun: str) -> Any:
 
 
 class _TeamOwnedViewSet(viewsets.ModelViewSet):
-    permission_classes = [IsMemberOrTeamToken, TeamPermission]
+    """CRUD over one team-owned model; rows come from ``selector(team=...)`` for the request's team."""
 
-    def _base_queryset(self) -> QuerySet[Any]:
-        raise NotImplementedError
+    permission_classes = [IsMemberOrTeamToken, TeamPermission]
+    model: type[Model]
+    selector: Callable[..., QuerySet[Any]]
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no team
-            return self._base_queryset().none()
-        return team_scoped(self._base_queryset(), self.request)
+            return self.model._default_manager.none()
+        return team_scoped(self.request, type(self).selector)
 
 
 @_crud_schema("priority profile")
 class PriorityProfileViewSet(_TeamOwnedViewSet):
     serializer_class = PriorityProfileSerializer
-
-    def _base_queryset(self) -> QuerySet[PriorityProfile]:
-        return PriorityProfile.objects.order_by("name", "id")
+    model = PriorityProfile
+    selector = profiles_for_team
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = profile_create(team=team_of(self.request), **serializer.validated_data)
@@ -173,9 +172,8 @@ class PriorityProfileViewSet(_TeamOwnedViewSet):
 @_crud_schema("usage pattern")
 class UsagePatternViewSet(_TeamOwnedViewSet):
     serializer_class = UsagePatternSerializer
-
-    def _base_queryset(self) -> QuerySet[UsagePattern]:
-        return UsagePattern.objects.order_by("name", "id")
+    model = UsagePattern
+    selector = usage_patterns_for_team
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = usage_pattern_create(team=team_of(self.request), **serializer.validated_data)
@@ -201,12 +199,10 @@ class EvaluationViewSet(
     permission_classes = [IsMemberOrTeamToken, TeamPermission]
 
     def get_queryset(self) -> QuerySet[Evaluation]:
-        queryset = Evaluation.objects.select_related("created_by").order_by("-created_at", "-id")
-        if getattr(self, "swagger_fake_view", False):
-            return queryset.none()
-        if self.action == "list":
-            queryset = queryset.defer("snapshot")
-        return team_scoped(queryset, self.request)
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no team
+            return Evaluation.objects.none()
+        # A list shows no snapshots: only a single evaluation loads one.
+        return team_scoped(self.request, evaluations_for_team, with_snapshot=self.action != "list")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return EvaluationDetailSerializer if self.action == "retrieve" else EvaluationSerializer

@@ -5,3 +5,4 @@ from django.apps import AppConfig
 
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
+    nav_template = "evaluations/_nav.html"

@@ -19,6 +19,61 @@ MAX_INSTANCES = 10_000
 
 CostRow = tuple[int, Decimal, Decimal]
 
+DEFAULT_DAYS_PER_MONTH = 30
+
+
+@dataclass(frozen=True)
+class UsageLimit:
+    """The bounds of one traffic figure and what to say when a value is outside them."""
+
+    minimum: int
+    maximum: int
+    too_low: str
+    too_high: str
+
+    def range_text(self) -> str:
+        """'0 to 100,000,000', as help texts say it."""
+        return f"{self.minimum:,} to {self.maximum:,}"
+
+
+MAX_DAILY_REQUESTS = 100_000_000
+MAX_TOKENS_PER_REQUEST = 2_000_000
+MAX_PEAK_CONCURRENT = 1_000_000
+_DAYS = "Days per month must be between 1 and 31."
+
+# Every traffic figure of a usage pattern, in order, with its bounds: the model's validators and
+# database constraints, the page forms, the API and its documentation all read them from here.
+USAGE_LIMITS: dict[str, UsageLimit] = {
+    "daily_requests": UsageLimit(
+        0,
+        MAX_DAILY_REQUESTS,
+        "Daily requests cannot be negative.",
+        f"Daily requests cannot exceed {MAX_DAILY_REQUESTS:,}.",
+    ),
+    "avg_input_tokens": UsageLimit(
+        0,
+        MAX_TOKENS_PER_REQUEST,
+        "Input tokens cannot be negative.",
+        f"Input tokens per request cannot exceed {MAX_TOKENS_PER_REQUEST:,}.",
+    ),
+    "avg_output_tokens": UsageLimit(
+        0,
+        MAX_TOKENS_PER_REQUEST,
+        "Output tokens cannot be negative.",
+        f"Output tokens per request cannot exceed {MAX_TOKENS_PER_REQUEST:,}.",
+    ),
+    "peak_concurrent": UsageLimit(
+        1,
+        MAX_PEAK_CONCURRENT,
+        "Peak concurrent requests must be at least 1.",
+        f"Peak concurrent requests cannot exceed {MAX_PEAK_CONCURRENT:,}.",
+    ),
+    "days_per_month": UsageLimit(1, 31, _DAYS, _DAYS),
+}
+USAGE_FIELDS: tuple[str, ...] = tuple(USAGE_LIMITS)
+# The figures a usage must state; days per month defaults to DEFAULT_DAYS_PER_MONTH.
+REQUIRED_USAGE_FIELDS: tuple[str, ...] = tuple(f for f in USAGE_FIELDS if f != "days_per_month")
+
 
 def to_cents(amount: Decimal) -> Decimal:
     """Round an amount half-up to the cent."""
@@ -59,10 +114,10 @@ class Usage:
     avg_input_tokens: int
     avg_output_tokens: int
     peak_concurrent: int
-    days_per_month: int = 30
+    days_per_month: int = DEFAULT_DAYS_PER_MONTH
 
     def __post_init__(self) -> None:
-        for name in ("daily_requests", "avg_input_tokens", "avg_output_tokens", "peak_concurrent"):
+        for name in REQUIRED_USAGE_FIELDS:
             _check_int(self, name)
         _check_int(self, "days_per_month", positive=True)
 

@@ -8,8 +8,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.text import slugify
 
+from catalog.vocabulary import PRIORITY_LABELS
 from evaluations.models import Evaluation
-from evaluations.scoring import PRIORITY_LABELS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

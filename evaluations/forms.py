@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from catalog.models import ModelKind
+from catalog.selectors import CatalogEntry
+from catalog.vocabulary import OPEN_SOURCE, PRIORITIES, PRIORITY_LABELS, PROPRIETARY
+from evaluations.costing import DEFAULT_DAYS_PER_MONTH, REQUIRED_USAGE_FIELDS, USAGE_FIELDS
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern, validate_priorities
-from evaluations.requirements import FINE_TUNING_MINIMUMS, Requirements
-from evaluations.scoring import PRIORITIES, PRIORITY_LABELS
-from evaluations.selectors import CatalogEntry
+from evaluations.requirements import FINE_TUNING_MINIMUMS, MAX_CONTEXT_REQUIREMENT, Requirements
 
 PRIORITY_SLOTS = tuple(f"priority_{i}" for i in range(1, len(PRIORITIES) + 1))
 PRIORITY_CHOICES = [("", "—"), *((p, PRIORITY_LABELS[p]) for p in PRIORITIES)]
@@ -81,7 +82,7 @@ class RequirementsFormMixin(forms.Form):
     vision = forms.BooleanField(required=False, label="Vision")
     function_calling = forms.BooleanField(required=False, label="Native function calling")
     min_context = forms.IntegerField(
-        required=False, min_value=1, max_value=100_000_000, label="Minimum context (tokens)"
+        required=False, min_value=1, max_value=MAX_CONTEXT_REQUIREMENT, label="Minimum context (tokens)"
     )
     fine_tuning = forms.ChoiceField(
         required=False,
@@ -176,14 +177,7 @@ class UsagePatternForm(forms.ModelForm):
 
     class Meta:
         model = UsagePattern
-        fields = [
-            "name",
-            "daily_requests",
-            "avg_input_tokens",
-            "avg_output_tokens",
-            "peak_concurrent",
-            "days_per_month",
-        ]
+        fields = ["name", *USAGE_FIELDS]
 
     def validate_unique(self) -> None:
         # The name is unique per team, and the team is not a form field: the service checks it.
@@ -201,7 +195,9 @@ class CostReportForm(forms.Form):
     avg_output_tokens = forms.IntegerField(required=False, label="Average output tokens")
     peak_concurrent = forms.IntegerField(required=False, label="Peak concurrent requests")
     days_per_month = forms.IntegerField(
-        required=False, label="Days per month", widget=forms.NumberInput(attrs={"placeholder": "30"})
+        required=False,
+        label="Days per month",
+        widget=forms.NumberInput(attrs={"placeholder": str(DEFAULT_DAYS_PER_MONTH)}),
     )
     models = forms.TypedMultipleChoiceField(
         required=False, coerce=int, label="Models", widget=forms.CheckboxSelectMultiple
@@ -213,7 +209,7 @@ class CostReportForm(forms.Form):
         required=False, coerce=int, empty_value=None, label="Proprietary model"
     )
 
-    INLINE_FIELDS = ("daily_requests", "avg_input_tokens", "avg_output_tokens", "peak_concurrent")
+    INLINE_FIELDS = REQUIRED_USAGE_FIELDS
 
     def __init__(
         self,
@@ -232,11 +228,11 @@ class CostReportForm(forms.Form):
         _choice_field(self, "models").choices = [(o.pk, o.name) for o in options]
         _choice_field(self, "chart_open_source").choices = [
             ("", "Cheapest"),
-            *((o.pk, o.name) for o in options if o.kind == "open_source"),
+            *((o.pk, o.name) for o in options if o.kind == OPEN_SOURCE),
         ]
         _choice_field(self, "chart_proprietary").choices = [
             ("", "Cheapest"),
-            *((o.pk, o.name) for o in options if o.kind != "open_source"),
+            *((o.pk, o.name) for o in options if o.kind == PROPRIETARY),
         ]
 
     def clean(self) -> dict[str, Any]:

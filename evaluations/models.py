@@ -12,14 +12,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 
-from evaluations.costing import Usage
-from evaluations.scoring import PRIORITIES, priority_weights
+from catalog.vocabulary import PRIORITIES
+from evaluations.costing import DEFAULT_DAYS_PER_MONTH, USAGE_FIELDS, USAGE_LIMITS, Usage
+from evaluations.scoring import priority_weights
+from evaluations.snapshots import snapshot_upgrade
 from portal.models import Team
-
-MAX_DAILY_REQUESTS = 100_000_000
-MAX_TOKENS_PER_REQUEST = 2_000_000
-MAX_PEAK_CONCURRENT = 1_000_000
 
 
 def validate_priorities(value: Any) -> None:
@@ -40,8 +39,31 @@ def validate_priorities(value: Any) -> None:
         raise ValidationError(str(exc), code="invalid_priorities") from exc
 
 
-def _not_negative(label: str) -> MinValueValidator:
-    return MinValueValidator(0, message=f"{label} cannot be negative.")
+class SnapshotField(models.JSONField):
+    """A saved evaluation's results as JSON; read back in the current shape, whatever version it was
+    saved in (``evaluations.snapshots.snapshot_upgrade``)."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        data = super().from_db_value(value, expression, connection)
+        if isinstance(expression, KeyTransform) or not isinstance(data, dict) or not data:
+            return data  # a key looked up inside a snapshot, or nothing saved yet
+        return snapshot_upgrade(data)
+
+
+def _usage_validators(name: str) -> list[MinValueValidator | MaxValueValidator]:
+    limit = USAGE_LIMITS[name]
+    return [
+        MinValueValidator(limit.minimum, message=limit.too_low),
+        MaxValueValidator(limit.maximum, message=limit.too_high),
+    ]
+
+
+def _in_range(*names: str) -> models.Q:
+    bounds: dict[str, int] = {}
+    for name in names:
+        bounds[f"{name}__gte"] = USAGE_LIMITS[name].minimum
+        bounds[f"{name}__lte"] = USAGE_LIMITS[name].maximum
+    return models.Q(**bounds)
 
 
 class PriorityProfile(models.Model):
@@ -71,45 +93,18 @@ class UsagePattern(models.Model):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="usage_patterns")
     name = models.CharField(max_length=80)
-    daily_requests = models.IntegerField(
-        validators=[
-            _not_negative("Daily requests"),
-            MaxValueValidator(MAX_DAILY_REQUESTS, message="Daily requests cannot exceed 100,000,000."),
-        ],
-    )
+    daily_requests = models.IntegerField(validators=_usage_validators("daily_requests"))
     avg_input_tokens = models.IntegerField(
-        "average input tokens per request",
-        validators=[
-            _not_negative("Input tokens"),
-            MaxValueValidator(
-                MAX_TOKENS_PER_REQUEST, message="Input tokens per request cannot exceed 2,000,000."
-            ),
-        ],
+        "average input tokens per request", validators=_usage_validators("avg_input_tokens")
     )
     avg_output_tokens = models.IntegerField(
-        "average output tokens per request",
-        validators=[
-            _not_negative("Output tokens"),
-            MaxValueValidator(
-                MAX_TOKENS_PER_REQUEST, message="Output tokens per request cannot exceed 2,000,000."
-            ),
-        ],
+        "average output tokens per request", validators=_usage_validators("avg_output_tokens")
     )
     peak_concurrent = models.IntegerField(
-        "peak concurrent requests",
-        validators=[
-            MinValueValidator(1, message="Peak concurrent requests must be at least 1."),
-            MaxValueValidator(
-                MAX_PEAK_CONCURRENT, message="Peak concurrent requests cannot exceed 1,000,000."
-            ),
-        ],
+        "peak concurrent requests", validators=_usage_validators("peak_concurrent")
     )
     days_per_month = models.IntegerField(
-        default=30,
-        validators=[
-            MinValueValidator(1, message="Days per month must be between 1 and 31."),
-            MaxValueValidator(31, message="Days per month must be between 1 and 31."),
-        ],
+        default=DEFAULT_DAYS_PER_MONTH, validators=_usage_validators("days_per_month")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -120,25 +115,16 @@ class UsagePattern(models.Model):
             models.UniqueConstraint(fields=["team", "name"], name="unique_usage_pattern_name_per_team"),
             # The same bounds in the database, for writes that bypass full_clean.
             models.CheckConstraint(
-                condition=models.Q(daily_requests__gte=0, daily_requests__lte=MAX_DAILY_REQUESTS),
-                name="usage_daily_requests_in_range",
+                condition=_in_range("daily_requests"), name="usage_daily_requests_in_range"
             ),
             models.CheckConstraint(
-                condition=models.Q(
-                    avg_input_tokens__gte=0,
-                    avg_input_tokens__lte=MAX_TOKENS_PER_REQUEST,
-                    avg_output_tokens__gte=0,
-                    avg_output_tokens__lte=MAX_TOKENS_PER_REQUEST,
-                ),
-                name="usage_tokens_in_range",
+                condition=_in_range("avg_input_tokens", "avg_output_tokens"), name="usage_tokens_in_range"
             ),
             models.CheckConstraint(
-                condition=models.Q(peak_concurrent__gte=1, peak_concurrent__lte=MAX_PEAK_CONCURRENT),
-                name="usage_peak_concurrent_in_range",
+                condition=_in_range("peak_concurrent"), name="usage_peak_concurrent_in_range"
             ),
             models.CheckConstraint(
-                condition=models.Q(days_per_month__gte=1, days_per_month__lte=31),
-                name="usage_days_per_month_in_range",
+                condition=_in_range("days_per_month"), name="usage_days_per_month_in_range"
             ),
         ]
 
@@ -146,13 +132,7 @@ class UsagePattern(models.Model):
         return self.name
 
     def as_usage(self) -> Usage:
-        return Usage(
-            daily_requests=self.daily_requests,
-            avg_input_tokens=self.avg_input_tokens,
-            avg_output_tokens=self.avg_output_tokens,
-            peak_concurrent=self.peak_concurrent,
-            days_per_month=self.days_per_month,
-        )
+        return Usage(**{name: getattr(self, name) for name in USAGE_FIELDS})
 
 
 class Evaluation(models.Model):
@@ -175,7 +155,7 @@ class Evaluation(models.Model):
         error_messages={"blank": "At least one priority is required."},
     )
     requirements = models.JSONField(default=dict, blank=True)
-    snapshot = models.JSONField(default=dict)
+    snapshot = SnapshotField(default=dict)
     top_pick = models.CharField(max_length=120, blank=True, help_text="The first-ranked model when saved.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

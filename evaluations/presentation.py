@@ -14,7 +14,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
 
 from catalog.models import ModelOption
-from evaluations.scoring import PRIORITY_LABELS, priority_weights
+from catalog.vocabulary import PRIORITY_LABELS, SCORE_MAX
+from evaluations.scoring import priority_weights
 
 
 def field_label(name: str) -> str:
@@ -31,10 +32,10 @@ def ranking_rows(recommendation: dict[str, Any]) -> list[dict[str, Any]]:
     """Each ranked result with its stacked-bar segments.
 
     A segment's width is its contribution as a share of the best possible total (every listed
-    priority scored 10), so bars compare across rows and a full bar means a perfect score.
+    priority scored ``SCORE_MAX``), so bars compare across rows and a full bar means a perfect score.
     """
     priorities = recommendation["priorities"]
-    best = 10 * sum(priority_weights(priorities).values(), Fraction(0))
+    best = SCORE_MAX * sum(priority_weights(priorities).values(), Fraction(0))
     rows = []
     for result in recommendation["results"]:
         segments = [

@@ -10,7 +10,10 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-KINDS: dict[str, str] = {"open_source": "Open source", "proprietary": "Proprietary"}
+from catalog.vocabulary import KIND_LABELS, kind_label
+
+# The largest context a requirement may ask for, in tokens (pages and API alike).
+MAX_CONTEXT_REQUIREMENT = 100_000_000
 FINE_TUNING_LEVELS: dict[str, int] = {"none": 0, "limited": 1, "full": 2}
 FINE_TUNING_MINIMUMS: dict[str, str] = {"limited": "Limited or full", "full": "Full"}
 
@@ -18,7 +21,7 @@ FINE_TUNING_MINIMUMS: dict[str, str] = {"limited": "Limited or full", "full": "F
 class Capabilities(Protocol):
     """The catalog fields a requirement reads (a ``catalog.models.ModelOption`` has them all).
 
-    Read-only, so the frozen ``evaluations.selectors.CatalogEntry`` rows fit too.
+    Read-only, so the frozen ``catalog.selectors.CatalogEntry`` rows fit too.
     """
 
     @property
@@ -55,8 +58,8 @@ class Requirements:
     def __post_init__(self) -> None:
         if self.fine_tuning and self.fine_tuning not in FINE_TUNING_MINIMUMS:
             raise ValueError(f"fine_tuning must be one of {', '.join(FINE_TUNING_MINIMUMS)}.")
-        if self.kind and self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}.")
+        if self.kind and self.kind not in KIND_LABELS:
+            raise ValueError(f"kind must be one of {', '.join(KIND_LABELS)}.")
 
     def as_data(self) -> dict[str, Any]:
         """The requirements that ask for something, JSON-ready (money as a decimal string)."""
@@ -80,7 +83,7 @@ def capability_shortfalls(option: Capabilities, requirements: Requirements) -> l
     """
     reasons: list[str] = []
     if requirements.kind and option.kind != requirements.kind:
-        reasons.append(f"{KINDS.get(option.kind, option.kind)}, not {KINDS[requirements.kind].lower()}.")
+        reasons.append(f"{kind_label(option.kind)}, not {kind_label(requirements.kind).lower()}.")
     if requirements.self_hostable:
         if option.self_hosting is None:
             reasons.append("Self-hosting unknown.")

@@ -2,7 +2,7 @@
 
 The framework follows the article's decision guide: a team lists the
 priorities that matter to it in order of importance, every model carries a
-0-10 score per priority, and the model with the highest weighted total wins.
+score per priority (``catalog.vocabulary``), and the model with the highest weighted total wins.
 """
 
 from __future__ import annotations
@@ -14,25 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from math import floor, lcm
 
-PRIORITIES: tuple[str, ...] = (
-    "cost",
-    "performance",
-    "customization",
-    "data_privacy",
-    "time_to_market",
-    "maintenance",
-)
-
-PRIORITY_LABELS: dict[str, str] = {
-    "cost": "Cost",
-    "performance": "Performance",
-    "customization": "Customization",
-    "data_privacy": "Data privacy",
-    "time_to_market": "Time to market",
-    "maintenance": "Maintenance",
-}
-
-DEFAULT_SCORE = 5
+from catalog.vocabulary import DEFAULT_SCORE, PRIORITIES
 
 
 @dataclass(frozen=True)

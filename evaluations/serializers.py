@@ -16,15 +16,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import ModelKind
+from catalog.selectors import CatalogEntry, decision_catalog
+from catalog.vocabulary import DEFAULT_SCORE, PRIORITIES
+from evaluations.costing import DEFAULT_DAYS_PER_MONTH, USAGE_FIELDS, USAGE_LIMITS
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern, validate_priorities
-from evaluations.requirements import FINE_TUNING_MINIMUMS, Requirements
-from evaluations.scoring import PRIORITIES
-from evaluations.selectors import (
-    CatalogEntry,
-    decision_catalog,
-    profiles_for_team,
-    usage_patterns_for_team,
-)
+from evaluations.requirements import FINE_TUNING_MINIMUMS, MAX_CONTEXT_REQUIREMENT, Requirements
+from evaluations.selectors import profiles_for_team, usage_patterns_for_team
 from evaluations.services import usage_from_fields
 from portal.models import Team
 
@@ -94,7 +91,10 @@ class FineTuningMinimumField(serializers.ChoiceField):
 class RequirementsSerializer(_StrictSerializer):
     self_hostable = serializers.BooleanField(required=False, help_text="Must be self-hostable.")
     min_context = serializers.IntegerField(
-        required=False, min_value=1, max_value=100_000_000, help_text="Minimum context window, in tokens."
+        required=False,
+        min_value=1,
+        max_value=MAX_CONTEXT_REQUIREMENT,
+        help_text="Minimum context window, in tokens.",
     )
     vision = serializers.BooleanField(required=False, help_text="Must accept images.")
     function_calling = serializers.BooleanField(
@@ -114,16 +114,24 @@ class RequirementsSerializer(_StrictSerializer):
         return {"requirements": Requirements(**attrs)}
 
 
+def _usage_field(name: str, prefix: str = "") -> serializers.IntegerField:
+    """A traffic figure, documented with its bounds; the bounds are checked by the usage pattern's
+    rules, so the API refuses with the same messages as the pages."""
+    limit = USAGE_LIMITS[name]
+    if name == "days_per_month":
+        help_text = f"{prefix}{limit.range_text()}; default {DEFAULT_DAYS_PER_MONTH}."
+        return serializers.IntegerField(required=False, help_text=help_text)
+    return serializers.IntegerField(help_text=f"{prefix}{limit.range_text()}.")
+
+
 class UsageSerializer(_StrictSerializer):
     """Traffic figures; their bounds are the usage pattern's (see ``UsagePattern``)."""
 
-    daily_requests = serializers.IntegerField(help_text="0 to 100,000,000.")
-    avg_input_tokens = serializers.IntegerField(help_text="Average input tokens per request, 0 to 2,000,000.")
-    avg_output_tokens = serializers.IntegerField(
-        help_text="Average output tokens per request, 0 to 2,000,000."
-    )
-    peak_concurrent = serializers.IntegerField(help_text="Peak concurrent requests, 1 to 1,000,000.")
-    days_per_month = serializers.IntegerField(required=False, help_text="1 to 31; default 30.")
+    daily_requests = _usage_field("daily_requests")
+    avg_input_tokens = _usage_field("avg_input_tokens", "Average input tokens per request, ")
+    avg_output_tokens = _usage_field("avg_output_tokens", "Average output tokens per request, ")
+    peak_concurrent = _usage_field("peak_concurrent", "Peak concurrent requests, ")
+    days_per_month = _usage_field("days_per_month")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -264,25 +272,15 @@ class ProfileMoveSerializer(serializers.Serializer):
 class UsagePatternSerializer(serializers.ModelSerializer):
     """Bounds are checked by the model (the same messages as the pages and the admin)."""
 
-    daily_requests = serializers.IntegerField(help_text="0 to 100,000,000.")
-    avg_input_tokens = serializers.IntegerField(help_text="0 to 2,000,000.")
-    avg_output_tokens = serializers.IntegerField(help_text="0 to 2,000,000.")
-    peak_concurrent = serializers.IntegerField(help_text="1 to 1,000,000.")
-    days_per_month = serializers.IntegerField(required=False, help_text="1 to 31; default 30.")
+    daily_requests = _usage_field("daily_requests")
+    avg_input_tokens = _usage_field("avg_input_tokens")
+    avg_output_tokens = _usage_field("avg_output_tokens")
+    peak_concurrent = _usage_field("peak_concurrent")
+    days_per_month = _usage_field("days_per_month")
 
     class Meta:
         model = UsagePattern
-        fields = [
-            "id",
-            "name",
-            "daily_requests",
-            "avg_input_tokens",
-            "avg_output_tokens",
-            "peak_concurrent",
-            "days_per_month",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "name", *USAGE_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -351,7 +349,7 @@ class RankedModelSerializer(serializers.Serializer):
         child=_money("Weight x score."), help_text="Per listed priority, in priority order."
     )
     defaulted = serializers.ListField(
-        child=PriorityChoiceField(), help_text="Priorities scored with the default 5."
+        child=PriorityChoiceField(), help_text=f"Priorities scored with the default {DEFAULT_SCORE}."
     )
     tied = serializers.BooleanField(help_text="Another model has exactly the same total.")
 
@@ -439,6 +437,9 @@ class CostReportResponseSerializer(serializers.Serializer):
 
 
 class SnapshotSerializer(serializers.Serializer):
+    schema_version = serializers.IntegerField(
+        help_text="Shape of this snapshot; older saved evaluations are upgraded when read."
+    )
     profile_name = serializers.CharField(allow_null=True)
     usage_pattern_name = serializers.CharField(allow_null=True)
     recommendation = RecommendationResponseSerializer()

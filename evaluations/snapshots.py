@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from evaluations.costing import USAGE_FIELDS
+
 if TYPE_CHECKING:
     from evaluations.services import (
         CostChart,
@@ -19,6 +21,37 @@ if TYPE_CHECKING:
         ModelRef,
         Recommendation,
     )
+
+
+# The shape of a saved evaluation's snapshot. 1: the first, unversioned shape. 2: carries
+# ``schema_version`` and always has every top-level key. Bump it with an upgrade step below whenever
+# the shape changes, so evaluations saved earlier still read.
+SNAPSHOT_VERSION = 2
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 stored no version, and could leave out the names and the cost report."""
+    data.setdefault("profile_name", None)
+    data.setdefault("usage_pattern_name", None)
+    data.setdefault("cost_report", None)
+    data["schema_version"] = 2
+    return data
+
+
+_UPGRADES = {1: _v1_to_v2}
+
+
+def snapshot_upgrade(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored snapshot in the current shape, upgraded step by step from the version it was saved in
+    (a copy: the stored value is not changed). A snapshot from a newer version is refused."""
+    data = dict(stored)
+    version = data.get("schema_version", 1)
+    if not isinstance(version, int) or version > SNAPSHOT_VERSION:
+        raise ValueError(f"Unknown snapshot version {version!r}; this portal reads up to {SNAPSHOT_VERSION}.")
+    while version < SNAPSHOT_VERSION:
+        data = _UPGRADES[version](data)
+        version = data["schema_version"]
+    return data
 
 
 def money(value: Decimal | None) -> str | None:
@@ -113,13 +146,7 @@ def cost_report_data(report: CostReport, *, usage_pattern_id: int | None = None)
     sides: dict[int, dict[str, Any]] = {}
     return {
         "usage_pattern": usage_pattern_id,
-        "usage": {
-            "daily_requests": usage.daily_requests,
-            "avg_input_tokens": usage.avg_input_tokens,
-            "avg_output_tokens": usage.avg_output_tokens,
-            "peak_concurrent": usage.peak_concurrent,
-            "days_per_month": usage.days_per_month,
-        },
+        "usage": {name: getattr(usage, name) for name in USAGE_FIELDS},
         "models": [model_cost_data(c) for c in report.models],
         "comparisons": [comparison_data(c, sides) for c in report.comparisons],
         "chart": chart_data(report.chart) if report.chart is not None else None,

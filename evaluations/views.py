@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalog.selectors import decision_catalog
 from evaluations.exports import evaluation_csv_response
 from evaluations.forms import (
     CompareForm,
@@ -33,7 +34,6 @@ from evaluations.presentation import (
     requirements_text,
 )
 from evaluations.selectors import (
-    decision_catalog,
     evaluation_choices_for_team,
     evaluation_get,
     evaluations_for_team,
@@ -58,7 +58,7 @@ from evaluations.services import (
 from evaluations.snapshots import cost_report_data, recommendation_data
 from portal.http import HtmxHttpRequest
 from portal.models import Membership, Team
-from portal.selectors import membership_get_for_user
+from portal.tenancy import membership_get_for_user
 
 PAGE_SIZE = 20
 

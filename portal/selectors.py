@@ -1,13 +1,10 @@
-"""Tenancy in one place: every team-scoped read starts here and fails closed."""
+"""Reads of teams, memberships and API tokens. Deciding access is ``portal.tenancy``'s job."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from portal.models import ApiToken, Membership, Team
 from portal.tokens import token_digest
@@ -23,21 +20,6 @@ def memberships_for_user(*, user: User | AnonymousUser) -> QuerySet[Membership]:
     if not user.is_authenticated:
         return Membership.objects.none()
     return Membership.objects.filter(user=user).select_related("team").order_by("team__name")
-
-
-def membership_get_for_user(*, user: User | AnonymousUser, team_slug: str, write: bool = False) -> Membership:
-    """The user's membership of the team named in the URL.
-
-    Outsiders get a 404 (the team's existence is not disclosed); viewers asking to write get a 403.
-    """
-    if not user.is_authenticated:
-        raise Http404("No such team.")
-    membership = Membership.objects.select_related("team").filter(user=user, team__slug=team_slug).first()
-    if membership is None:
-        raise Http404("No such team.")
-    if write and not membership.can_write:
-        raise PermissionDenied("Your role in this team is read-only.")
-    return membership
 
 
 def api_token_get_active(*, raw_token: str) -> ApiToken | None:
@@ -56,10 +38,6 @@ def team_members(*, team: Team) -> QuerySet[Membership]:
     return Membership.objects.filter(team=team).select_related("user").order_by("role", "user__username")
 
 
-@dataclass(frozen=True)
-class TeamAccess:
-    """Which team an API request acts for, and whether it may write there."""
-
-    team: Team
-    can_write: bool
-    token: ApiToken | None = None
+def api_token_get(*, team: Team, token_id: int) -> ApiToken:
+    """One of the team's tokens; another team's token is a 404."""
+    return get_object_or_404(ApiToken, pk=token_id, team=team)

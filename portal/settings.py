@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 import orjson
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MODELWISE_VAR_DIR", BASE_DIR / "var"))
@@ -113,6 +114,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.app_navigation",
+                "catalog.context_processors.catalog_vocabulary",
             ],
         },
     },
@@ -171,7 +174,7 @@ REST_FRAMEWORK = {
         "portal.authentication.TeamTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["portal.permissions.IsMemberOrTeamToken"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.tenancy.IsMemberOrTeamToken"],
     # orjson renders the large decision reports several times faster than the stdlib encoder.
     "DEFAULT_RENDERER_CLASSES": [
         "drf_orjson_renderer.renderers.ORJSONRenderer",
@@ -197,6 +200,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Catalog models and routing backends share one kind vocabulary: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"ModelKindEnum": "catalog.models.ModelKind"},
 }
 
 # Celery: the filesystem transport needs no server; CELERY_BROKER_URL=redis://... switches to Redis.
@@ -215,11 +220,20 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Two queues: "default" for everything, "probes" for probe rounds and shadow calls, so slow upstream
+# calls never hold up the rest. Workers listen on both (make run, docker-compose); a task name
+# starting "probes." goes to "probes" without saying so.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name) for name in ("default", "probes"))
+CELERY_TASK_ROUTES = {"probes.*": {"queue": "probes"}}
+# Every task has time limits: the soft one raises SoftTimeLimitExceeded inside the task so it can
+# stop cleanly, the hard one kills the worker process. Tasks that need less say so themselves.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Probe rounds and shadow calls run on their own queue; at-least-once delivery with one message in
-# hand per worker process (a killed worker loses nothing it had not started).
-CELERY_TASK_ROUTES = {"probes.*": {"queue": "probes"}}
+# At-least-once delivery for probe rounds: one message in hand per worker process (a killed worker
+# loses nothing it had not started; its unacknowledged message is delivered again).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 if CELERY_BROKER_URL.startswith("redis"):
     # Unacknowledged messages of a dead worker come back after this many seconds.
@@ -268,3 +282,8 @@ LOCAL_UPSTREAM_URL = env_str("LOCAL_UPSTREAM_URL", "http://127.0.0.1:8100")
 # In development WhiteNoise serves straight from the source folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Routing: raw request logs are kept this many days (hourly rollups are kept for good); the local
+# upstream that `make run` starts and the demo team's backends point at.
+ROUTING_LOG_RETENTION_DAYS = env_int("ROUTING_LOG_RETENTION_DAYS", 30)
+LOCAL_UPSTREAM_URL = env_str("LOCAL_UPSTREAM_URL", "http://127.0.0.1:8100")

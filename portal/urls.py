@@ -1,16 +1,18 @@
+"""The project's URLs: the portal's own pages, then whatever each app contributes (``portal.hooks``).
+
+Nothing here names an app: an app's ``urls.py`` is included under ``t/<slug:team_slug>/`` (or its
+AppConfig's ``urls_prefix``) and its ``api_urls.py`` under ``api/``, in ``INSTALLED_APPS`` order.
+"""
+
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
 
-from catalog.api import ModelOptionViewSet
 from portal import views
-
-router = DefaultRouter()
-router.register("catalog/models", ModelOptionViewSet, basename="catalog-model")
+from portal.hooks import TEAM_URLS_PREFIX, app_hook_module, project_apps
 
 team_patterns = [
     path("", views.team_detail, name="team-detail"),
@@ -18,18 +20,32 @@ team_patterns = [
     path("tokens/<int:token_id>/revoke/", views.team_token_revoke, name="team-token-revoke"),
 ]
 
-urlpatterns = [
+
+def _app_pages() -> list[URLResolver]:
+    """Each app's pages: under the team's prefix, or the prefix its AppConfig names."""
+    return [
+        path(getattr(config, "urls_prefix", TEAM_URLS_PREFIX), include(module))
+        for config in project_apps()
+        if (module := app_hook_module(config, "urls")) is not None
+    ]
+
+
+def _app_api() -> list[URLResolver]:
+    return [
+        path("api/", include(module))
+        for config in project_apps()
+        if (module := app_hook_module(config, "api_urls")) is not None
+    ]
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("catalog/", include("catalog.urls")),
-    path("t/<slug:team_slug>/", include(team_patterns)),
-    path("t/<slug:team_slug>/", include("evaluations.urls")),
-    path("t/<slug:team_slug>/", include("probes.urls")),
+    path(TEAM_URLS_PREFIX, include(team_patterns)),
+    *_app_pages(),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/", include("evaluations.api_urls")),
-    path("api/", include("probes.api_urls")),
-    path("api/", include(router.urls)),
+    *_app_api(),
 ]

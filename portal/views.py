@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.forms import ApiTokenForm
-from portal.models import ApiToken
-from portal.selectors import api_tokens_for_team, membership_get_for_user, memberships_for_user, team_members
+from portal.selectors import api_token_get, api_tokens_for_team, memberships_for_user, team_members
 from portal.services import api_token_create, api_token_revoke
+from portal.tenancy import membership_get_for_user
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -59,7 +59,7 @@ def team_tokens(request: HttpRequest, team_slug: str) -> HttpResponse:
 @require_POST
 def team_token_revoke(request: HttpRequest, team_slug: str, token_id: int) -> HttpResponse:
     membership = membership_get_for_user(user=request.user, team_slug=team_slug, write=True)
-    token = get_object_or_404(ApiToken, pk=token_id, team=membership.team)
+    token = api_token_get(team=membership.team, token_id=token_id)
     api_token_revoke(token=token)
     messages.success(request, f"Token '{token.name}' revoked.")
     return redirect("team-tokens", team_slug=membership.team.slug)

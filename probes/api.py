@@ -13,7 +13,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.contrib.auth.models import User
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
@@ -23,12 +23,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import TEAM_PARAMETER, TeamPermission, api_team_access, team_of, team_scoped
-from portal.models import Membership, Role
-from portal.permissions import IsMemberOrTeamToken
+from portal.models import Membership, Role, Team
+from portal.tenancy import (
+    TEAM_PARAMETER,
+    IsMemberOrTeamToken,
+    TeamPermission,
+    api_team_access,
+    team_of,
+    team_scoped,
+)
 from probes.models import Probe, ProbeResult, ProbeRound, ProbeSuite, RoundTrigger
 from probes.presentation import migration_state_data
-from probes.selectors import migration_for_route, route_get
+from probes.selectors import (
+    migration_for_route,
+    probes_for_team,
+    results_for_team,
+    rounds_for_team,
+    suites_for_team,
+)
 from probes.serializers import (
     MAX_ID,
     MigrationSettingsSerializer,
@@ -61,6 +73,7 @@ from probes.services import (
     suite_update,
 )
 from routing.models import Route
+from routing.selectors import route_get
 
 TAGS = ["probes"]
 
@@ -207,16 +220,15 @@ def _crud_schema(noun: str) -> Any:
 class _TeamViewSet(viewsets.ModelViewSet):
     permission_classes = [IsMemberOrTeamToken, TeamPermission]
 
-    def _base_queryset(self) -> QuerySet[Any]:
+    model: Any = None
+
+    def _selector(self, *, team: Team) -> QuerySet[Any]:
         raise NotImplementedError
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no team
-            return self._base_queryset().none()
-        return self._scoped(self._base_queryset())
-
-    def _scoped(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return team_scoped(queryset, self.request)
+            return self.model.objects.none()
+        return team_scoped(self.request, self._selector)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
@@ -228,13 +240,10 @@ class _TeamViewSet(viewsets.ModelViewSet):
 @_crud_schema("probe suite")
 class ProbeSuiteViewSet(_TeamViewSet):
     serializer_class = ProbeSuiteSerializer
+    model = ProbeSuite
 
-    def _base_queryset(self) -> QuerySet[ProbeSuite]:
-        return (
-            ProbeSuite.objects.select_related("route")
-            .annotate(probe_count=Count("probes"))
-            .order_by("name", "id")
-        )
+    def _selector(self, *, team: Team) -> QuerySet[ProbeSuite]:
+        return suites_for_team(team=team).order_by("name", "id")
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = serializer.validated_data
@@ -244,7 +253,7 @@ class ProbeSuiteViewSet(_TeamViewSet):
             name=data.get("name", ""),
             description=data.get("description", ""),
         )
-        serializer.instance = self._base_queryset().get(pk=suite.pk)
+        serializer.instance = suites_for_team(team=team_of(self.request)).get(pk=suite.pk)
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         suite = serializer.instance
@@ -253,7 +262,7 @@ class ProbeSuiteViewSet(_TeamViewSet):
         if "route" in data and data["route"].pk != suite.route_id:
             raise exceptions.ValidationError({"route": ["A suite stays with its route."]})
         suite_update(suite=suite, name=data.get("name"), description=data.get("description"))
-        serializer.instance = self._base_queryset().get(pk=suite.pk)
+        serializer.instance = suites_for_team(team=team_of(self.request)).get(pk=suite.pk)
 
     @extend_schema(
         summary="Export a suite as JSON (the import format)",
@@ -281,7 +290,7 @@ class ProbeSuiteViewSet(_TeamViewSet):
         if route is None:
             raise exceptions.ValidationError({"route": ["No such route."]})
         suite = suite_import(team=team, route=route, data=serializer.validated_data["suite"])
-        suite = self._base_queryset().get(pk=suite.pk)
+        suite = suites_for_team(team=team_of(self.request)).get(pk=suite.pk)
         return Response(ProbeSuiteSerializer(suite).data, status=status.HTTP_201_CREATED)
 
 
@@ -308,12 +317,10 @@ class ProbeFilter(django_filters.FilterSet):
 class ProbeViewSet(_TeamViewSet):
     serializer_class = ProbeSerializer
     filterset_class = ProbeFilter
+    model = Probe
 
-    def _base_queryset(self) -> QuerySet[Probe]:
-        return Probe.objects.select_related("suite").order_by("suite_id", "position", "id")
-
-    def _scoped(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return team_scoped(queryset, self.request, field="suite__team")
+    def _selector(self, *, team: Team) -> QuerySet[Probe]:
+        return probes_for_team(team=team).order_by("suite_id", "position", "id")
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
@@ -353,10 +360,9 @@ class ProbeRoundViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = RoundFilter
 
     def get_queryset(self) -> QuerySet[ProbeRound]:
-        queryset = ProbeRound.objects.order_by("-created_at", "-id")
         if getattr(self, "swagger_fake_view", False):
-            return queryset.none()
-        return team_scoped(queryset, self.request)
+            return ProbeRound.objects.none()
+        return team_scoped(self.request, rounds_for_team).order_by("-created_at", "-id")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return RoundDetailOutSerializer if self.action == "retrieve" else RoundOutSerializer
@@ -387,7 +393,6 @@ class ProbeResultViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ResultFilter
 
     def get_queryset(self) -> QuerySet[ProbeResult]:
-        queryset = ProbeResult.objects.order_by("-created_at", "-id")
         if getattr(self, "swagger_fake_view", False):
-            return queryset.none()
-        return team_scoped(queryset, self.request)
+            return ProbeResult.objects.none()
+        return team_scoped(self.request, results_for_team).order_by("-created_at", "-id")

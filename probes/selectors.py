@@ -18,17 +18,6 @@ from routing.models import RequestLog, Route, ShareChange, TeamBudget
 ZERO = Decimal("0")
 
 
-def routes_for_team(*, team: Team) -> QuerySet[Route]:
-    return Route.objects.filter(team=team).select_related("proprietary_backend", "open_source_backend")
-
-
-def route_get(*, team: Team, route_id: int) -> Route:
-    route = routes_for_team(team=team).filter(pk=route_id).first()
-    if route is None:
-        raise Http404("No such route.")
-    return route
-
-
 def migration_for_route(*, route: Route) -> RouteMigration | None:
     return RouteMigration.objects.filter(route=route).select_related("schedule__interval").first()
 

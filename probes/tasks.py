@@ -70,3 +70,11 @@ def shadow_compare(payload: dict[str, Any]) -> int | None:
 
     result = shadow_compare_run(payload=payload)
     return result.pk if result is not None else None
+
+
+@shared_task(name="probes.requeue_stale_rounds", soft_time_limit=60, time_limit=90, **AT_LEAST_ONCE)
+def requeue_stale_rounds() -> int:
+    """Beat's safety net for rounds whose message was lost (a broker without redelivery)."""
+    from probes.services import probe_rounds_requeue_stale
+
+    return len(probe_rounds_requeue_stale())

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.http import HtmxHttpRequest
 from portal.models import Membership
-from portal.selectors import membership_get_for_user
+from portal.tenancy import membership_get_for_user
 from probes.forms import ReasonForm, ShareForm, SuiteImportForm
 from probes.models import ProbeSuite
 from probes.presentation import migration_state_data, round_data
@@ -24,8 +24,6 @@ from probes.selectors import (
     migration_for_route,
     round_get,
     round_results_by_probe,
-    route_get,
-    routes_for_team,
     team_budget_state,
 )
 from probes.services import (
@@ -38,6 +36,7 @@ from probes.services import (
     suite_export,
     suite_import,
 )
+from routing.selectors import route_get, routes_for_team
 
 
 def _owner(request: HtmxHttpRequest, team_slug: str) -> Membership:

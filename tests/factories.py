@@ -6,7 +6,6 @@ import factory
 from django.contrib.auth import get_user_model
 
 from catalog.models import ModelOption
-from portal.models import Membership, Role, Team
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,23 +21,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
-
-
-class TeamFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Team
-
-    name = factory.Sequence(lambda n: f"Team {n}")
-    slug = factory.Sequence(lambda n: f"team-{n}")
-
-
-class MembershipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Membership
-
-    team = factory.SubFactory(TeamFactory)
-    user = factory.SubFactory(UserFactory)
-    role = Role.EDITOR
 
 
 class ModelOptionFactory(factory.django.DjangoModelFactory):

@@ -15,16 +15,17 @@ from portal.celery import app
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def worker_app(tmp_path, settings):
+@pytest.fixture(scope="module")
+def worker_app(tmp_path_factory):
     if app.conf.broker_url.startswith("filesystem://"):
-        # A private queue folder, so a development worker never steals the test's message.
-        queue = tmp_path / "queue"
-        queue.mkdir()
+        # A private queue folder, so a development worker never steals the test's message. One per
+        # module: the app's producer pool keeps the first folder it connected with.
+        folder = tmp_path_factory.mktemp("celery")
+        (folder / "queue").mkdir()
         app.conf.broker_transport_options = {
-            "data_folder_in": str(queue),
-            "data_folder_out": str(queue),
-            "control_folder": str(tmp_path / "control"),
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
         }
     app.conf.task_always_eager = False
     return app
@@ -49,12 +50,11 @@ def test_the_scheduled_price_refresh_runs_on_a_real_worker(worker_app, article_c
     assert done, "the worker did not refresh the price within 20 s"
 
 
-def test_the_daily_refresh_is_in_beats_schedule(article_catalog):
-    from django.core.management import call_command
-    from django_celery_beat.models import PeriodicTask
-
-    call_command("catalog_load")
-    call_command("catalog_load")
-    task = PeriodicTask.objects.get(task="catalog.refresh_prices")
-    assert (task.crontab.hour, task.crontab.minute) == ("3", "15")
-    assert PeriodicTask.objects.filter(task="catalog.refresh_prices").count() == 1
+def test_a_task_sent_to_the_probes_queue_runs_on_the_same_worker(worker_app, article_catalog):
+    ModelOption.objects.filter(name="Claude 3 Opus").update(input_price_per_mtok=Decimal("1"))
+    with start_worker(worker_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        refresh_prices.apply_async(queue="probes")
+        done = _wait_for(
+            lambda: ModelOption.objects.get(name="Claude 3 Opus").input_price_per_mtok == Decimal("15")
+        )
+    assert done, "no worker consumed the probes queue within 20 s"

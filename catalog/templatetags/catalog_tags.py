@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import template
 
+from catalog.vocabulary import DEFAULT_SCORE
+
 register = template.Library()
 
 
@@ -17,4 +19,5 @@ def usd(value: Decimal | None) -> str:
 
 @register.filter
 def score(value: int | None) -> str:
-    return "5 (default)" if value is None else str(value)
+    """A model's score on a priority, or the default it counts as when it has none."""
+    return f"{DEFAULT_SCORE} (default)" if value is None else str(value)

@@ -17,7 +17,6 @@ from evaluations.services.cost_report import (
 )
 from evaluations.services.recommendation import Exclusion, Recommendation, recommend_models
 from evaluations.services.writes import (
-    USAGE_FIELDS,
     evaluation_create,
     profile_create,
     profile_delete,
@@ -31,7 +30,6 @@ from evaluations.services.writes import (
 
 __all__ = [
     "ASSUMPTIONS",
-    "USAGE_FIELDS",
     "CatalogModel",
     "CostChart",
     "CostComparison",

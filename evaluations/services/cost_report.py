@@ -11,9 +11,9 @@ import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from catalog.models import ModelOption
+from catalog.vocabulary import OPEN_SOURCE, PROPRIETARY
 from evaluations.costing import (
     MAX_INSTANCES,
     ApiPricing,
@@ -31,10 +31,35 @@ from evaluations.costing import (
     monthly_cost_by_volume,
     self_hosted_cost,
 )
-from evaluations.selectors import CatalogEntry
 
-# A catalog model as decisions see it: a model instance, or the lighter row the selectors return.
-CatalogModel = ModelOption | CatalogEntry
+
+class CatalogModel(Protocol):
+    """The catalog fields a cost report reads: ``catalog.models.ModelOption`` and the lighter
+    ``catalog.selectors.CatalogEntry`` rows both have them. Read-only, so frozen rows fit."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def input_price_per_mtok(self) -> Decimal | None: ...
+    @property
+    def output_price_per_mtok(self) -> Decimal | None: ...
+    @property
+    def instance_hourly_cost(self) -> Decimal | None: ...
+    @property
+    def throughput_tokens_per_s(self) -> int | None: ...
+    @property
+    def concurrent_requests_per_instance(self) -> int | None: ...
+    @property
+    def setup_hours(self) -> Decimal | None: ...
+    @property
+    def monthly_ops_hours(self) -> Decimal | None: ...
+    @property
+    def engineering_hourly_rate(self) -> Decimal | None: ...
+
 
 API_PRICE_FIELDS: tuple[str, ...] = ("input_price_per_mtok", "output_price_per_mtok")
 HOSTING_COST_FIELDS: tuple[str, ...] = (
@@ -79,7 +104,7 @@ class ModelCost:
 
     @property
     def basis(self) -> Literal["api", "self_hosted"]:
-        return "self_hosted" if self.model.kind == "open_source" else "api"
+        return "self_hosted" if self.model.kind == OPEN_SOURCE else "api"
 
     @property
     def instances(self) -> int | None:
@@ -141,7 +166,7 @@ def _missing(option: CatalogModel, names: Sequence[str]) -> tuple[str, ...]:
 def model_cost(*, option: CatalogModel, usage: Usage) -> ModelCost:
     """Price one catalog model at this usage, or say which figures are missing."""
     ref = model_ref(option)
-    if option.kind == "open_source":
+    if option.kind == OPEN_SOURCE:
         missing = _missing(option, HOSTING_COST_FIELDS)
         if missing:
             return ModelCost(ref, missing)
@@ -292,8 +317,8 @@ def cost_report_build(
     """
     costs = [model_cost(option=option, usage=usage) for option in options]
     costs.sort(key=lambda c: (c.model.name.casefold(), c.model.name, c.model.id))
-    open_source = [c for c in costs if c.priced and c.model.kind == "open_source"]
-    proprietary = [c for c in costs if c.priced and c.model.kind != "open_source"]
+    open_source = [c for c in costs if c.priced and c.model.kind == OPEN_SOURCE]
+    proprietary = [c for c in costs if c.priced and c.model.kind == PROPRIETARY]
     comparisons = []
     for o in open_source:
         assert o.hosting is not None

@@ -6,15 +6,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 
+from catalog.selectors import decision_catalog
 from evaluations.costing import Usage
 from evaluations.models import validate_priorities
-from evaluations.requirements import Requirements, capability_shortfalls
+from evaluations.requirements import Capabilities, Requirements, capability_shortfalls
 from evaluations.scoring import Candidate, RankedModel, rank_models
-from evaluations.selectors import decision_catalog
 from evaluations.services.cost_report import CatalogModel, ModelCost, ModelRef, model_cost, model_ref
+
+
+class RankableModel(CatalogModel, Capabilities, Protocol):
+    """What a recommendation reads of a catalog model: its capabilities, prices and scores."""
+
+    @property
+    def scores(self) -> dict[str, int | None]: ...
 
 
 @dataclass(frozen=True)
@@ -38,14 +46,15 @@ def recommend_models(
     priorities: Sequence[str],
     requirements: Requirements | None = None,
     usage: Usage | None = None,
-    options: Sequence[CatalogModel] | None = None,
+    options: Sequence[RankableModel] | None = None,
 ) -> Recommendation:
     """Filter the active catalog by hard requirements, then rank the rest by weighted priorities.
 
-    Ranking is ``evaluations.scoring.rank_models`` (weight 1/rank, missing score 5, ties by name and
-    flagged). A monthly cost limit prices each model with ``model_cost`` at ``usage``; a model that
-    cannot be priced does not meet it. ``options`` defaults to every active model, fetched in one
-    query: the cost of a recommendation does not grow in queries with the catalog.
+    Ranking is ``evaluations.scoring.rank_models`` (weight 1/rank, missing score ``DEFAULT_SCORE``,
+    ties by name and flagged). A monthly cost limit prices each model with ``model_cost`` at
+    ``usage``; a model that cannot be priced does not meet it. ``options`` defaults to every active
+    model, fetched in one query: the cost of a recommendation does not grow in queries with the
+    catalog.
     """
     priorities = list(priorities)
     try:

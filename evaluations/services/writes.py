@@ -13,13 +13,13 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from evaluations.costing import Usage
+from catalog.selectors import decision_catalog
+from evaluations.costing import USAGE_FIELDS, Usage
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern
 from evaluations.requirements import Requirements
-from evaluations.selectors import decision_catalog
 from evaluations.services.cost_report import cost_report_build
 from evaluations.services.recommendation import recommend_models
-from evaluations.snapshots import cost_report_data, recommendation_data
+from evaluations.snapshots import SNAPSHOT_VERSION, cost_report_data, recommendation_data
 from portal.models import Team
 
 TeamOwned = TypeVar("TeamOwned", PriorityProfile, UsagePattern)
@@ -99,15 +99,6 @@ def profile_delete(*, profile: PriorityProfile) -> None:
     profile.delete()
 
 
-USAGE_FIELDS: tuple[str, ...] = (
-    "daily_requests",
-    "avg_input_tokens",
-    "avg_output_tokens",
-    "peak_concurrent",
-    "days_per_month",
-)
-
-
 def usage_from_fields(**fields: Any) -> Usage:
     """Validate traffic figures with the usage pattern rules without saving them."""
     pattern = UsagePattern(name="inline", **fields)
@@ -165,6 +156,7 @@ def evaluation_create(
         ranked = {r.candidate.id for r in recommendation.ranking}
         report = cost_report_build(usage=usage, options=[o for o in options if o.pk in ranked])
     snapshot: dict[str, Any] = {
+        "schema_version": SNAPSHOT_VERSION,
         "profile_name": profile.name if profile else None,
         "usage_pattern_name": usage_pattern.name if usage_pattern else None,
         "recommendation": recommendation_data(

@@ -4,8 +4,9 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from catalog.vocabulary import PRIORITY_LABELS
+from catalog.vocabulary import kind_label as _kind_label
 from evaluations.presentation import field_label as _field_label
-from evaluations.scoring import PRIORITY_LABELS
 
 register = template.Library()
 
@@ -33,4 +34,4 @@ def field_label(name: str) -> str:
 
 @register.filter
 def kind_label(kind: str) -> str:
-    return {"open_source": "Open source", "proprietary": "Proprietary"}.get(kind, kind)
+    return _kind_label(kind)

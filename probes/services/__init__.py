@@ -17,6 +17,7 @@ from probes.services.rounds import (
     probe_round_fail,
     probe_round_run,
     probe_round_start,
+    probe_rounds_requeue_stale,
     schedule_slot_key,
 )
 from probes.services.suites import (
@@ -50,6 +51,7 @@ __all__ = [
     "probe_round_fail",
     "probe_round_run",
     "probe_round_start",
+    "probe_rounds_requeue_stale",
     "probe_update",
     "schedule_slot_key",
     "suite_create",

@@ -325,3 +325,20 @@ def migration_apply_probe_round(*, round_id: int) -> ProbeRound:
     probe_round.share_after = decision.share
     probe_round.save()
     return probe_round
+
+
+def probe_rounds_requeue_stale(*, now: dt.datetime | None = None) -> list[int]:
+    """Enqueue again the rounds whose message was lost: queued for over 10 minutes, or running for
+    longer than a round's hard time limit plus a margin (its worker is gone). Safe: a round resumes
+    where it stopped and is applied once."""
+    now = now or timezone.now()
+    hard_limit = dt.timedelta(seconds=settings.PROBES_ROUND_SOFT_LIMIT_S + 30 + 300)
+    stale = list(
+        ProbeRound.objects.filter(
+            Q(status=RoundStatus.QUEUED, created_at__lt=now - dt.timedelta(minutes=10))
+            | Q(status=RoundStatus.RUNNING, started_at__lt=now - hard_limit)
+        ).values_list("pk", flat=True)[:100]
+    )
+    for round_id in stale:
+        _enqueue_round(round_id)
+    return stale

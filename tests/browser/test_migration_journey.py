@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import sign_in
-from tests.probes.conftest import probes_worker, route_factory, upstream, upstream_server  # noqa: F401  (fixtures)
+from tests.probes.conftest import (  # noqa: F401  (fixtures)
+    celery_app,
+    probes_worker,
+    route_factory,
+    upstream,
+    upstream_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,21 +25,9 @@ def test_owner_runs_probes_now_and_sees_the_share_move(
     route_factory,  # noqa: F811
     upstream,  # noqa: F811
     settings,
-    tmp_path,
+    celery_app,  # noqa: F811
     artifacts_dir,
 ):
-    from portal.celery import app
-    from tests.probes.test_worker import _purge_probes_queue
-
-    if app.conf.broker_url.startswith("filesystem://"):
-        queue = tmp_path / "queue"
-        queue.mkdir()
-        app.conf.broker_transport_options = {
-            "data_folder_in": str(queue),
-            "data_folder_out": str(queue),
-            "control_folder": str(tmp_path / "control"),
-        }
-    _purge_probes_queue()
     settings.PROBES_CONCURRENCY = 4
     upstream.app.latency_ms = 250  # 48 calls, four at a time: a few seconds of visible progress
     route = route_factory(os_model="local-os", probes=24)
@@ -43,7 +37,7 @@ def test_owner_runs_probes_now_and_sees_the_share_move(
     assert page.locator("[data-testid=share]").inner_text() == "0 %"
     assert "has not changed yet" in page.locator("[data-testid=history]").inner_text()
 
-    with probes_worker(app):
+    with probes_worker(celery_app):
         page.click("text=Run probes now")
         page.wait_for_selector("[data-testid=round-progress]")
         # The fragment polls the round: we see it part-way through.

@@ -24,7 +24,11 @@ def test_catalog_list_shows_prices_scores_defaults_and_unknowns(alice_client, ar
 
 def test_catalog_list_is_paginated_with_a_fixed_number_of_queries(alice_client, django_assert_num_queries):
     ModelOptionFactory.create_batch(30)
-    # 1 session, 2 user, 3 count, 4 the page of models
+    # Queries, one each:
+    # 1. session
+    # 2. user
+    # 3. count
+    # 4. the page of models
     with django_assert_num_queries(4):
         response = alice_client.get("/catalog/")
     assert len(response.context["page"].object_list) == 25
@@ -83,7 +87,10 @@ def test_matrix_with_a_bad_kind_shows_the_form_error(alice_client, article_catal
 
 def test_matrix_uses_a_fixed_number_of_queries(alice_client, django_assert_num_queries):
     ModelOptionFactory.create_batch(40)
-    # 1 session, 2 user, 3 the active models
+    # Queries, one each:
+    # 1. session
+    # 2. user
+    # 3. the active models
     with django_assert_num_queries(3):
         alice_client.get("/catalog/matrix/")
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from importlib.metadata import version
 
 import pytest
+from django.utils import timezone
 
 from catalog.models import ModelOption
 from catalog.presentation import capability_display
@@ -126,9 +128,11 @@ def test_llama_2_70b_self_hosting_profile_is_the_articles(article_catalog):
 def test_prices_the_article_lacks_come_from_genai_prices_with_the_source_recorded(article_catalog):
     opus = article_catalog["Claude 3 Opus"]
     assert (opus.input_price_per_mtok, opus.output_price_per_mtok) == (Decimal("15"), Decimal("75"))
-    assert opus.price_source.startswith("genai-prices ")
-    assert "anthropic" in opus.price_source
-    assert opus.price_effective_date is not None
+    assert opus.price_source == (
+        f"genai-prices {version('genai-prices')} (bundled data), provider anthropic, model claude-3-opus"
+    )
+    # genai-prices gives Claude 3 Opus no start date: the price is effective from the refresh.
+    assert opus.price_effective_date == timezone.now().date()
 
 
 def test_a_model_genai_prices_does_not_know_keeps_no_price(article_catalog):
@@ -172,3 +176,72 @@ def test_price_refresh_command_prints_what_changed(article_catalog, capsys):
     assert "changed Mistral 7B" in out
     assert "1 changed, 0 unchanged, 0 not found" in out
     assert "not in the catalog: Nonexistent" in err
+
+
+def test_the_refresh_keeps_the_articles_price_when_genai_prices_disagrees(article_catalog):
+    # The article's figure stands even where genai-prices says otherwise: here the article's price
+    # differs from genai-prices' $10/$30 for GPT-4 Turbo.
+    ModelOption.objects.filter(name="GPT-4 Turbo").update(input_price_per_mtok=Decimal("11"))
+
+    report = catalog_prices_refresh()
+
+    gpt4 = ModelOption.objects.get(name="GPT-4 Turbo")
+    assert (gpt4.input_price_per_mtok, gpt4.price_source) == (Decimal("11.0000"), ARTICLE)
+    assert report.kept == [
+        ("GPT-4 Turbo", "price from the source article; genai-prices has input 10, output 30")
+    ]
+    assert "kept GPT-4 Turbo: price from the source article; genai-prices has input 10, output 30" in (
+        report.lines()
+    )
+    assert report.summary() == (
+        "0 changed, 3 unchanged, 1 not found in genai-prices, "
+        "1 kept (article or hand-entered prices; force to replace)"
+    )
+
+
+def test_a_forced_refresh_replaces_the_articles_price(article_catalog):
+    ModelOption.objects.filter(name="GPT-4 Turbo").update(input_price_per_mtok=Decimal("11"))
+
+    report = catalog_prices_refresh(force=True)
+
+    gpt4 = ModelOption.objects.get(name="GPT-4 Turbo")
+    assert gpt4.input_price_per_mtok == Decimal("10")
+    assert gpt4.price_source.startswith(f"genai-prices {version('genai-prices')} (bundled data)")
+    assert [c.name for c in report.changed] == ["GPT-4 Turbo"] and report.kept == []
+
+
+def test_a_price_staff_entered_by_hand_survives_the_refresh(staff_client, article_catalog):
+    response = staff_client.patch(
+        f"/api/catalog/models/{article_catalog['Mistral 7B'].pk}/",
+        {"input_price_per_mtok": "0.20"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    today = timezone.now().date().isoformat()
+    assert response.json()["price_source"] == f"Entered by hand by staff on {today}"
+
+    report = catalog_prices_refresh()
+
+    mistral = ModelOption.objects.get(name="Mistral 7B")
+    assert mistral.input_price_per_mtok == Decimal("0.2000")
+    assert report.kept == [
+        (
+            "Mistral 7B",
+            f"price entered by hand (Entered by hand by staff on {today}); "
+            "genai-prices has input 0.25, output 0.25",
+        )
+    ]
+
+
+def test_the_refresh_command_reports_what_it_kept_and_can_force(article_catalog, capsys):
+    from django.core.management import call_command
+
+    ModelOption.objects.filter(name="GPT-4 Turbo").update(output_price_per_mtok=Decimal("31"))
+    call_command("catalog_prices_refresh", "GPT-4 Turbo")
+    kept = capsys.readouterr().out
+    call_command("catalog_prices_refresh", "GPT-4 Turbo", "--force")
+    forced = capsys.readouterr().out
+
+    assert "kept GPT-4 Turbo: price from the source article; genai-prices has input 10, output 30" in kept
+    assert "changed GPT-4 Turbo: input 10.0000 -> 10, output 31.0000 -> 30" in forced
+    assert ModelOption.objects.get(name="GPT-4 Turbo").output_price_per_mtok == Decimal("30")

@@ -10,6 +10,7 @@ import pytest
 from catalog.models import ModelOption
 from evaluations.costing import Usage
 from evaluations.services import cost_report_build
+from evaluations.services.cost_report import _nice_step, _volume_points
 from evaluations.snapshots import cost_report_data
 from tests.evaluations.conftest import ARTICLE_USAGE, post_json
 
@@ -132,9 +133,10 @@ def test_the_chart_follows_36_months_and_the_break_even_volume(article_catalog):
     assert len(chart.cumulative) == 37
     assert chart.cumulative[0] == (0, Decimal("0.00"), Decimal("6000.00"))
     assert chart.cumulative[36] == (36, Decimal("378000.00"), Decimal("819024.00"))
+    # Twice the break-even volume (43,018) over 24 steps is 1,793 a step, rounded up to 2,000; today's
+    # volume (10,000) falls on a step and the break-even volume is added.
     volumes = [volume for volume, _, _ in chart.by_volume]
-    assert volumes[0] == 0 and 10_000 in volumes and 21_509 in volumes
-    assert volumes[-1] >= 2 * 21_509
+    assert volumes == sorted([*range(0, 48_001, 2_000), 21_509])
     assert (21_509, Decimal("22584.45"), Decimal("22584.00")) in chart.by_volume
 
 
@@ -143,10 +145,15 @@ def test_a_chosen_pair_is_charted_and_can_break_even(article_catalog):
 
     chart = _article_report(article_catalog, chart_pair=(llama.pk, claude.pk)).chart
 
+    # Claude 3 Opus at $15/$75: 300,000 requests a month x (500 x 15 + 1,000 x 75) / 1M = $24,750.00.
+    # Llama 2 70B costs $22,584.00 a month, so self-hosting saves $2,166.00 and recovers its $6,000.00
+    # setup in 6,000 / 2,166 = 2.770... months.
     assert chart.comparison.proprietary.model.name == "Claude 3 Opus"
-    monthly_saving = chart.comparison.proprietary.monthly_total - Decimal("22584.00")
-    assert chart.comparison.break_even.months == (Decimal("6000.00") / monthly_saving).quantize(
-        Decimal("0.01")
+    assert chart.comparison.proprietary.monthly_total == Decimal("24750.00")
+    assert chart.comparison.open_source.monthly_total == Decimal("22584.00")
+    assert chart.comparison.break_even.months == Decimal("2.77")
+    assert chart.comparison.break_even.reason == (
+        "Self-hosting saves $2,166.00 per month, recovering the $6,000.00 setup cost in 2.77 months."
     )
 
 
@@ -253,7 +260,7 @@ def test_api_charts_a_chosen_pair(alice_client, article_catalog, article_usage):
     body = post_json(alice_client, URL, {"usage_pattern": article_usage.pk, "chart": pair}).json()
 
     assert body["chart"]["proprietary"]["name"] == "Claude 3 Opus"
-    assert body["chart"]["break_even_months"] is not None
+    assert body["chart"]["break_even_months"] == "2.77"
 
 
 def test_a_read_only_token_may_compute_a_cost_report(read_client, article_catalog):
@@ -324,10 +331,14 @@ def test_another_teams_usage_pattern_reads_like_a_missing_one(alice_client, char
 
 
 def test_api_cost_report_over_1000_models_takes_a_fixed_number_of_queries(
-    write_client, article_usage, big_catalog, django_assert_max_num_queries
+    write_client, article_usage, big_catalog, django_assert_num_queries
 ):
-    # 1 token with its team, 2 record the token's use, 3 the usage pattern, 4 the active models
-    with django_assert_max_num_queries(4):
+    # Queries, one each:
+    # 1. token with its team
+    # 2. record the token's use
+    # 3. the usage pattern
+    # 4. the active models
+    with django_assert_num_queries(4):
         response = post_json(write_client, URL, {"usage_pattern": article_usage.pk})
     assert response.status_code == 200
     body = response.json()
@@ -336,11 +347,15 @@ def test_api_cost_report_over_1000_models_takes_a_fixed_number_of_queries(
 
 
 def test_api_cost_report_for_chosen_models_takes_a_fixed_number_of_queries(
-    alice_client, big_catalog, django_assert_max_num_queries
+    alice_client, big_catalog, django_assert_num_queries
 ):
     ids = [m.pk for m in big_catalog[::2]]
-    # 1 session, 2 user, 3 memberships, 4 the chosen models
-    with django_assert_max_num_queries(4):
+    # Queries, one each:
+    # 1. session
+    # 2. user
+    # 3. memberships
+    # 4. the chosen models
+    with django_assert_num_queries(4):
         response = post_json(alice_client, URL, {"usage": ARTICLE_USAGE, "models": ids})
     assert len(response.json()["models"]) == 500
 
@@ -406,11 +421,16 @@ def test_htmx_request_returns_only_the_report_fragment(alice_client, article_cat
 
 
 def test_cost_report_page_over_1000_models_takes_a_fixed_number_of_queries(
-    alice_client, article_usage, big_catalog, django_assert_max_num_queries
+    alice_client, article_usage, big_catalog, django_assert_num_queries
 ):
     ids = [m.pk for m in big_catalog[:10]] + [m.pk for m in big_catalog[-5:]]
-    # 1 session, 2 user, 3 membership with team, 4 usage patterns, 5 the active models
-    with django_assert_max_num_queries(5):
+    # Queries, one each:
+    # 1. session
+    # 2. user
+    # 3. membership with team
+    # 4. usage patterns
+    # 5. the active models
+    with django_assert_num_queries(5):
         response = alice_client.get(
             "/t/alpha/cost-report/", {"usage_pattern": article_usage.pk, "models": ids}
         )
@@ -419,3 +439,38 @@ def test_cost_report_page_over_1000_models_takes_a_fixed_number_of_queries(
 
 def test_outsiders_get_a_404_on_the_cost_report(charlie_client, article_usage):
     assert charlie_client.get("/t/alpha/cost-report/").status_code == 404
+
+
+# --- The volume axis ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("minimum", "step"),
+    [
+        (0, 1),
+        (1, 1),
+        (2, 2),
+        (3, 5),
+        (5, 5),
+        (6, 10),
+        (10, 10),
+        (11, 20),
+        (21, 50),
+        (51, 100),
+        (1_793, 2_000),
+        (2_001, 5_000),
+        (5_001, 10_000),
+        (10_000_001, 20_000_000),
+    ],
+)
+def test_volume_steps_are_the_next_1_2_or_5_times_a_power_of_ten(minimum, step):
+    assert _nice_step(minimum) == step
+
+
+def test_the_volume_axis_runs_from_zero_to_twice_the_larger_volume_in_round_steps():
+    usage = Usage(daily_requests=10_000, avg_input_tokens=500, avg_output_tokens=1_000, peak_concurrent=50)
+
+    # Twice the larger of 10,000 and 10,509 over 24 steps is 876 a step, rounded up to 1,000; the
+    # break-even volume is added (without one, twice 10,000 gives 834, again 1,000).
+    assert _volume_points(usage, 10_509) == sorted([*range(0, 24_001, 1_000), 10_509])
+    assert _volume_points(usage, None) == list(range(0, 24_001, 1_000))

@@ -196,15 +196,22 @@ def test_break_even_volume_steps_up_when_that_volume_needs_a_second_instance() -
     )
 
 
-def test_shared_self_hosted_steps_give_the_same_volumes_for_every_api_price() -> None:
+def test_shared_self_hosted_steps_give_each_api_price_its_own_break_even_volume() -> None:
     usage = replace(ARTICLE_USAGE, peak_concurrent=4)
     steps = SelfHostedSteps(usage, STEPPED_HOSTING)
     dearer = ApiPricing(input_per_mtok=Decimal("20"), output_per_mtok=Decimal("60"))
 
+    # At twice the price a request a day costs 30 x (500 x 20 + 1,000 x 60) / 1M = $2.10 a month; one
+    # instance ($7,200 compute + $3,000 ops) is recovered from ceil(10,200 / 2.10) = 4,858 requests a
+    # day, which one instance serves (8,640 a day at 100 tokens/s), so the search stops at n = 1.
     assert break_even_daily_requests(usage, GPT4_TURBO_PRICING, STEPPED_HOSTING, steps=steps) == 16_572
-    shared = break_even_daily_requests(usage, dearer, STEPPED_HOSTING, steps=steps)
-    assert shared == break_even_daily_requests(usage, dearer, STEPPED_HOSTING)
-    assert shared is not None and shared < 16_572
+    assert break_even_daily_requests(usage, dearer, STEPPED_HOSTING, steps=steps) == 4_858
+    assert break_even_daily_requests(usage, GPT4_TURBO_PRICING, STEPPED_HOSTING, steps=steps) == 16_572
+    assert api_monthly_cost(replace(usage, daily_requests=4_858), dearer) == Decimal("10201.80")
+    assert api_monthly_cost(replace(usage, daily_requests=4_857), dearer) == Decimal("10199.70")
+    assert self_hosted_cost(replace(usage, daily_requests=4_858), STEPPED_HOSTING).monthly_total == Decimal(
+        "10200.00"
+    )
 
 
 def test_break_even_volume_starts_from_the_instances_peak_concurrency_needs() -> None:

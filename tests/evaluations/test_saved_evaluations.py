@@ -153,7 +153,11 @@ def test_api_list_is_paginated_with_a_fixed_number_of_queries(
 ):
     for i in range(3):
         evaluation_create(team=team, name=f"E{i}", created_by=alice, priorities=["cost"])
-    # 1 token with its team, 2 record the token's use, 3 count, 4 the page of evaluations with authors
+    # Queries, one each:
+    # 1. token with its team
+    # 2. record the token's use
+    # 3. count
+    # 4. the page of evaluations with authors
     with django_assert_num_queries(4):
         body = read_client.get(LIST).json()
     assert [e["name"] for e in body["results"]] == ["E2", "E1", "E0"]
@@ -225,7 +229,12 @@ def test_list_page_is_paginated_with_a_fixed_number_of_queries(
         evaluation_create(
             team=team, name=f"E{i:02d}", created_by=alice, priorities=["cost"], usage_pattern=article_usage
         )
-    # 1 session, 2 user, 3 membership with team, 4 count, 5 the page of evaluations with pattern and author
+    # Queries, one each:
+    # 1. session
+    # 2. user
+    # 3. membership with team
+    # 4. count
+    # 5. the page of evaluations with pattern and author
     with django_assert_num_queries(5):
         response = alice_client.get("/t/alpha/evaluations/")
     html = response.content.decode()

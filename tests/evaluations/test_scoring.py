@@ -5,10 +5,8 @@ from fractions import Fraction
 
 import pytest
 
+from catalog.vocabulary import DEFAULT_SCORE, PRIORITIES, PRIORITY_LABELS
 from evaluations.scoring import (
-    DEFAULT_SCORE,
-    PRIORITIES,
-    PRIORITY_LABELS,
     Candidate,
     RankedModel,
     priority_weights,

@@ -109,7 +109,11 @@ def test_write_token_creates_in_its_own_team_and_edits_and_deletes(write_client,
 def test_list_is_paginated_with_a_fixed_number_of_queries(write_client, team, django_assert_num_queries):
     for i in range(52):
         usage_pattern_create(team=team, name=f"Pattern {i:02d}", **ARTICLE_USAGE)
-    # 1 token with its team, 2 record the token's use, 3 count, 4 the page of patterns
+    # Queries, one each:
+    # 1. token with its team
+    # 2. record the token's use
+    # 3. count
+    # 4. the page of patterns
     with django_assert_num_queries(4):
         body = write_client.get(LIST).json()
     assert body["count"] == 52 and len(body["results"]) == 50
@@ -127,7 +131,12 @@ def test_another_teams_pattern_is_invisible(alice_client, charlies_usage):
 def test_usage_page_lists_with_a_fixed_number_of_queries(alice_client, team, django_assert_num_queries):
     for i in range(3):
         usage_pattern_create(team=team, name=f"Pattern {i}", **ARTICLE_USAGE)
-    # 1 session, 2 user, 3 membership with team, 4 count, 5 the page of patterns
+    # Queries, one each:
+    # 1. session
+    # 2. user
+    # 3. membership with team
+    # 4. count
+    # 5. the page of patterns
     with django_assert_num_queries(5):
         html = alice_client.get("/t/alpha/usage-patterns/").content.decode()
     assert "10,000" in html and "Pattern 2" in html

@@ -39,7 +39,10 @@ def test_every_page_needs_sign_in(client, team, url):
 
 
 def test_home_lists_only_my_teams(alice_client, other_team, django_assert_num_queries):
-    # 1 session, 2 user, 3 memberships with their teams
+    # Queries, one each:
+    # 1. session
+    # 2. user
+    # 3. memberships with their teams
     with django_assert_num_queries(3):
         response = alice_client.get("/")
     html = response.content.decode()
@@ -59,7 +62,11 @@ def test_outsiders_get_a_404_on_team_pages(charlie_client, url):
 
 
 def test_team_page_lists_members_with_a_fixed_number_of_queries(alice_client, django_assert_num_queries):
-    # 1 session, 2 user, 3 membership with team, 4 members with users
+    # Queries, one each:
+    # 1. session
+    # 2. user
+    # 3. membership with team
+    # 4. members with users
     with django_assert_num_queries(4):
         html = alice_client.get("/t/alpha/").content.decode()
     assert "bob" in html and "Viewer" in html
@@ -118,7 +125,11 @@ def test_revoke_needs_post(alice_client, read_token):
 def test_tokens_page_lists_with_a_fixed_number_of_queries(
     alice_client, read_token, write_token, django_assert_num_queries
 ):
-    # 1 session, 2 user, 3 membership with team, 4 tokens with their creators
+    # Queries, one each:
+    # 1. session
+    # 2. user
+    # 3. membership with team
+    # 4. tokens with their creators
     with django_assert_num_queries(4):
         html = alice_client.get("/t/alpha/tokens/").content.decode()
     assert "reader" in html and "writer" in html

@@ -99,3 +99,34 @@ def probes_worker(app: Any) -> Iterator[None]:
             yield
     finally:
         queues._consume_from = previous
+
+
+def _reset_producer_pool(app: Any) -> None:
+    # The app keeps one producer pool, connected with the transport options of its first use: drop
+    # it, and the next message goes through a new connection with the current options.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_app(tmp_path):
+    """The project's Celery app, publishing to a private queue folder when the broker is the
+    filesystem (so a development worker never steals a test's message); put back afterwards."""
+    from portal.celery import app
+
+    previous = app.conf.broker_transport_options
+    if app.conf.broker_url.startswith("filesystem://"):
+        (tmp_path / "queue").mkdir()
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(tmp_path / "queue"),
+            "data_folder_out": str(tmp_path / "queue"),
+            "control_folder": str(tmp_path / "control"),
+        }
+        _reset_producer_pool(app)
+    app.conf.task_always_eager = False
+    with app.connection_for_write() as conn, contextlib.suppress(Exception):  # no queue yet
+        conn.default_channel.queue_purge("probes")
+    yield app
+    if app.conf.broker_url.startswith("filesystem://"):
+        app.conf.broker_transport_options = previous
+        _reset_producer_pool(app)

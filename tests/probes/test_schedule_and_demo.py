@@ -37,3 +37,24 @@ def test_the_demo_gives_each_full_route_the_default_suite_and_a_migration(team, 
     assert suite.probes.count() == len(default_suite_data()["probes"]) == 24
     assert RouteMigration.objects.filter(route=route).count() == 1
     assert any(f"/routes/{route.pk}/migration/" in line for line in lines)
+
+
+def test_lost_rounds_are_enqueued_again(route_factory, django_capture_on_commit_callbacks, monkeypatch):
+    from probes.services import probe_round_start, probe_rounds_requeue_stale
+    from probes.services import rounds as rounds_module
+
+    route = route_factory(os_model="local-os", probes=2)
+    fresh = probe_round_start(route=route)
+    lost = probe_round_start(route=route)
+    ProbeRound.objects.filter(pk=lost.pk).update(created_at=timezone.now() - dt.timedelta(minutes=11))
+    sent: list[int] = []
+    monkeypatch.setattr(rounds_module, "_enqueue_round", sent.append)
+    assert probe_rounds_requeue_stale() == [lost.pk]
+    assert sent == [lost.pk] and fresh.pk not in sent
+
+
+def test_the_schedule_hook_lists_the_safety_net():
+    from probes.schedules import periodic_tasks
+
+    (spec,) = periodic_tasks()
+    assert spec.task == "probes.requeue_stale_rounds" and spec.queue == "probes"

@@ -79,24 +79,13 @@ def test_another_teams_route_is_never_shadowed(route_factory, other_team):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_shadowing_adds_no_latency_to_the_caller(route_factory, upstream, tmp_path):
-    from portal.celery import app
+def test_shadowing_adds_no_latency_to_the_caller(route_factory, upstream, celery_app):
     from tests.probes.conftest import probes_worker
-    from tests.probes.test_worker import _purge_probes_queue
 
-    if app.conf.broker_url.startswith("filesystem://"):
-        queue = tmp_path / "queue"
-        queue.mkdir()
-        app.conf.broker_transport_options = {
-            "data_folder_in": str(queue),
-            "data_folder_out": str(queue),
-            "control_folder": str(tmp_path / "control"),
-        }
-    _purge_probes_queue()
     upstream.app.latency_ms = 1500  # the open-source backend is slow
     route = route_factory(os_model="local-os", probes=2)
     sampled_id = next(f"req-{i}" for i in range(1000) if shadow_should_sample(0.1, f"req-{i}"))
-    with probes_worker(app):
+    with probes_worker(celery_app):
         started = time.perf_counter()
         assert shadow_maybe_enqueue(rate=0.1, payload=_payload(route, sampled_id))
         caller_ms = (time.perf_counter() - started) * 1000

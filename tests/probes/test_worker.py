@@ -3,7 +3,6 @@ to the local upstream; and a worker killed with SIGKILL mid-round, restarted, ap
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -24,24 +23,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 REDIS = app.conf.broker_url.startswith("redis")
 
 
-def _purge_probes_queue() -> None:
-    with app.connection_for_write() as conn, contextlib.suppress(Exception):  # no queue yet
-        conn.default_channel.queue_purge("probes")
-
-
 @pytest.fixture
-def worker_app(tmp_path):
-    if app.conf.broker_url.startswith("filesystem://"):
-        queue = tmp_path / "queue"
-        queue.mkdir()
-        app.conf.broker_transport_options = {
-            "data_folder_in": str(queue),
-            "data_folder_out": str(queue),
-            "control_folder": str(tmp_path / "control"),
-        }
-    app.conf.task_always_eager = False
-    _purge_probes_queue()
-    return app
+def worker_app(celery_app):
+    return celery_app
 
 
 def _wait_for(predicate, timeout: float = 30.0) -> bool:

@@ -4,15 +4,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from catalog.services import (
-    catalog_load_article_models,
-    catalog_prices_refresh,
-    catalog_schedule_price_refresh,
-)
+from catalog.services import catalog_load_article_models, catalog_prices_refresh
 
 
 class Command(BaseCommand):
-    help = "Load the shipped catalog (the article's models), fill missing API prices, schedule refreshes."
+    help = "Load the shipped catalog (the article's models) and fill missing API prices."
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = catalog_load_article_models()
@@ -27,5 +23,3 @@ class Command(BaseCommand):
             )
             for line in report.lines():
                 self.stdout.write(f"  prices: {line}")
-        if catalog_schedule_price_refresh():
-            self.stdout.write("Scheduled the daily price refresh.")

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from portal.hooks import app_hook_module, project_apps
 from portal.models import Membership, Role, Team
 from portal.services import membership_set, team_create
 
@@ -18,22 +19,9 @@ DEMO_USERS = [
     ("demo-admin", "modelwise-admin", None, True),
 ]
 
-DEMO_PROFILES = [
-    ("Startup: time to market first", ["time_to_market", "performance", "cost"]),
-    ("Enterprise: data privacy first", ["data_privacy", "customization", "performance"]),
-]
-DEMO_USAGE: dict[str, Any] = {
-    "name": "Support assistant (10k requests/day)",
-    "daily_requests": 10_000,
-    "avg_input_tokens": 500,
-    "avg_output_tokens": 1_000,
-    "peak_concurrent": 50,
-    "days_per_month": 30,
-}
-
 
 class Command(BaseCommand):
-    help = "Create the demo team and its users (development only; safe to run again)."
+    help = "Create the demo team, its users and each app's demo data (development only; safe to run again)."
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -57,21 +45,17 @@ class Command(BaseCommand):
         for username, _password, role, _staff in DEMO_USERS:
             if role and not Membership.objects.filter(team=team, user=users[username]).exists():
                 membership_set(team=team, user=users[username], role=role)
-        self._seed_decisions(team)
+        # Each app seeds its own demo data (its demo.py), in INSTALLED_APPS order.
+        lines: list[str] = []
+        for config in project_apps():
+            demo = app_hook_module(config, "demo")
+            if demo is not None:
+                lines += demo.seed_demo(team=team, users=users)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (team '{team.name}', /t/{team.slug}/):"))
         for username, password, role, staff in DEMO_USERS:
             what = "staff, admin console" if staff else f"{role} of {team.name}"
             self.stdout.write(f"  {username:<12} / {password:<17} ({what})")
+        for line in lines:
+            self.stdout.write(line)
         self.stdout.write("")
-
-    def _seed_decisions(self, team: Team) -> None:
-        """The article's two priority profiles and its traffic, so the decision pages have data."""
-        from evaluations.models import PriorityProfile, UsagePattern
-        from evaluations.services import profile_create, usage_pattern_create
-
-        for name, priorities in DEMO_PROFILES:
-            if not PriorityProfile.objects.filter(team=team, name=name).exists():
-                profile_create(team=team, name=name, priorities=priorities)
-        if not UsagePattern.objects.filter(team=team, name=DEMO_USAGE["name"]).exists():
-            usage_pattern_create(team=team, **DEMO_USAGE)

@@ -10,6 +10,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from portal.schedules import QUEUES
+
+# The worker consumes every queue: "default" and "probes" (see CELERY_TASK_QUEUES).
+WORKER_OPTIONS = ["--loglevel=INFO", "--concurrency=2", "--queues", ",".join(QUEUES)]
+
 
 class Command(BaseCommand):
     help = (
@@ -35,7 +40,7 @@ class Command(BaseCommand):
                 "--port",
                 str(options["port"]),
             ],
-            "worker": [py, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO", "--concurrency=2"],
+            "worker": [py, "-m", "celery", "-A", "portal", "worker", *WORKER_OPTIONS],
             "beat": [py, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO"],
             # The demo team's backends point at this deterministic local model server.
             "upstream": [

@@ -1,0 +1,88 @@
+"""Saved evaluations carry the version of their snapshot's shape; one saved in an older shape is
+upgraded when read, so it still shows, compares and exports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evaluations.models import Evaluation
+from evaluations.selectors import evaluation_get
+from evaluations.services import evaluation_create
+from evaluations.snapshots import SNAPSHOT_VERSION, snapshot_upgrade
+
+pytestmark = pytest.mark.django_db
+
+# Saved by the portal before snapshots had a version: the article catalog, the startup profile, the
+# article's traffic, and a minimum context of 8,000 tokens.
+V1_SNAPSHOT = json.loads((Path(__file__).parent / "data" / "evaluation_snapshot_v1.json").read_text())
+
+
+@pytest.fixture
+def old_evaluation(team, alice) -> Evaluation:
+    evaluation = Evaluation.objects.create(
+        team=team, name="Q3 decision", priorities=V1_SNAPSHOT["recommendation"]["priorities"], snapshot={}
+    )
+    # Written as stored rows were, bypassing the model's field conversion on the way in.
+    Evaluation.objects.filter(pk=evaluation.pk).update(snapshot=V1_SNAPSHOT)
+    return evaluation
+
+
+def test_the_stored_snapshot_is_the_old_shape():
+    assert "schema_version" not in V1_SNAPSHOT
+    assert SNAPSHOT_VERSION == 2
+
+
+def test_an_old_snapshot_is_read_in_the_current_shape(team, old_evaluation):
+    snapshot = evaluation_get(team=team, evaluation_id=old_evaluation.pk).snapshot
+
+    assert snapshot["schema_version"] == 2
+    assert snapshot == {**V1_SNAPSHOT, "schema_version": 2}
+    stored = Evaluation.objects.filter(pk=old_evaluation.pk).values_list(
+        "snapshot__recommendation", flat=True
+    )
+    assert stored.get() == V1_SNAPSHOT["recommendation"]  # a key read from inside is left alone
+
+
+def test_an_old_snapshot_shows_on_the_page_in_the_api_and_in_csv(alice_client, old_evaluation):
+    page = alice_client.get(f"/t/alpha/evaluations/{old_evaluation.pk}/")
+    api = alice_client.get(f"/api/evaluations/{old_evaluation.pk}/")
+    export = alice_client.get(f"/t/alpha/evaluations/{old_evaluation.pk}/csv/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Minimum context 8,000 tokens" in html and "$10,500.00" in html and "15.83" in html
+    assert api.json()["snapshot"]["schema_version"] == 2
+    assert api.json()["snapshot"]["recommendation"] == V1_SNAPSHOT["recommendation"]
+    rows = export.content.decode().splitlines()
+    assert rows[1].startswith("ranked,1,GPT-4 Turbo,proprietary,15.83,")
+    assert rows[-1].startswith("excluded,,Mistral 7B,open_source,")
+
+
+def test_missing_keys_of_the_first_shape_are_filled_in():
+    minimal = {"recommendation": V1_SNAPSHOT["recommendation"]}
+
+    upgraded = snapshot_upgrade(minimal)
+
+    assert upgraded == {
+        "recommendation": V1_SNAPSHOT["recommendation"],
+        "profile_name": None,
+        "usage_pattern_name": None,
+        "cost_report": None,
+        "schema_version": 2,
+    }
+    assert minimal == {"recommendation": V1_SNAPSHOT["recommendation"]}  # the input is not changed
+
+
+def test_a_snapshot_from_a_newer_portal_is_refused():
+    with pytest.raises(ValueError, match=r"Unknown snapshot version 3; this portal reads up to 2\."):
+        snapshot_upgrade({**V1_SNAPSHOT, "schema_version": 3})
+
+
+def test_new_evaluations_are_saved_in_the_current_shape(team, alice, startup_profile, article_catalog):
+    evaluation_create(team=team, name="Now", created_by=alice, profile=startup_profile)
+
+    stored = Evaluation.objects.filter(name="Now").values_list("snapshot__schema_version", flat=True)
+    assert stored.get() == SNAPSHOT_VERSION
