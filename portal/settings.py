@@ -276,9 +276,6 @@ GATEWAY_CONFIG_POLL_S = float(env_str("GATEWAY_CONFIG_POLL_S", "1"))
 GATEWAY_LOG_FLUSH_S = float(env_str("GATEWAY_LOG_FLUSH_S", "1"))
 GATEWAY_LOG_BATCH = env_int("GATEWAY_LOG_BATCH", 500)
 
-# The local model server `make run` starts beside the portal (demo backends point at it).
-LOCAL_UPSTREAM_URL = env_str("LOCAL_UPSTREAM_URL", "http://127.0.0.1:8100")
-
 # In development WhiteNoise serves straight from the source folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -163,7 +163,7 @@ class RoundDetailSerializer(RoundSerializer):
     results = ResultSerializer(many=True)
 
 
-class ShareChangeSerializer(serializers.Serializer):
+class MigrationShareChangeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     changed_at = serializers.CharField()
     changed_by = serializers.CharField(allow_null=True)
@@ -196,7 +196,7 @@ class MigrationStateSerializer(serializers.Serializer):
     schedule_enabled = serializers.BooleanField(allow_null=True)
     latest_round = RoundDetailSerializer(allow_null=True)
     series = serializers.ListField(child=serializers.DictField())
-    history = ShareChangeSerializer(many=True)
+    history = MigrationShareChangeSerializer(many=True)
 
 
 class RoundStartedSerializer(serializers.Serializer):

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from routing.models import Backend, BackendHealth, RequestLog, RequestRollup, Route, ShareChange, TeamBudget
-from routing.services import config_version_bump
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
@@ -20,20 +20,9 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class _BumpsConfig(admin.ModelAdmin):
-    """Admin edits change what the gateway holds in memory: tell it."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        config_version_bump()
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        super().delete_model(request, obj)
-        config_version_bump()
-
-
 @admin.register(Backend)
-class BackendAdmin(_BumpsConfig):
+class BackendAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "team", "kind", "protocol", "base_url", "catalog_model", "enabled", "has_api_key"]
     list_filter = ["team", "kind", "protocol", "enabled"]
     list_select_related = ["team", "catalog_model"]
@@ -63,7 +52,7 @@ class BackendAdmin(_BumpsConfig):
 
 
 @admin.register(Route)
-class RouteAdmin(_BumpsConfig):
+class RouteAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "team",
@@ -90,7 +79,7 @@ class ShareChangeAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(TeamBudget)
-class TeamBudgetAdmin(_BumpsConfig):
+class TeamBudgetAdmin(admin.ModelAdmin):
     list_display = ["team", "monthly_limit_usd", "updated_at"]
     list_select_related = ["team"]
 

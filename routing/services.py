@@ -66,7 +66,8 @@ ROUTE_FIELDS = (
 
 
 def config_version_bump() -> None:
-    """Tell every gateway process that its configuration snapshot is stale."""
+    """Tell every gateway process that its configuration snapshot is stale (now: prefer
+    ``config_version_bump_on_commit`` inside a write)."""
     updated = ConfigVersion.objects.filter(pk=1).update(version=F("version") + 1)
     if not updated:
         try:
@@ -74,6 +75,22 @@ def config_version_bump() -> None:
                 ConfigVersion.objects.create(pk=1, version=1)
         except IntegrityError:  # created meanwhile by another writer
             ConfigVersion.objects.filter(pk=1).update(version=F("version") + 1)
+
+
+def _bump_after_commit() -> None:
+    config_version_bump()
+
+
+def config_version_bump_on_commit() -> None:
+    """Bump the version once the current transaction commits, once per transaction however many rows
+    it writes (services and the model signals both ask). Bumping after the commit means a gateway that
+    sees the new version always reads the committed rows; nothing is bumped after a rollback."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        entry[1] is _bump_after_commit for entry in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_bump_after_commit)
 
 
 def _raise(errors: dict[str, list[str]]) -> None:
@@ -154,7 +171,7 @@ def _backend_save(backend: Backend) -> Backend:
             backend.save()
     except IntegrityError as exc:  # a concurrent writer took the name after validation
         raise ValidationError({"name": ["This team already has a backend with this name."]}) from exc
-    config_version_bump()
+    config_version_bump_on_commit()
     return backend
 
 
@@ -243,7 +260,7 @@ def backend_delete(*, backend: Backend) -> None:
             {"backend": [f"Route {', '.join(routes)} sends traffic to this backend: change it first."]}
         )
     backend.delete()
-    config_version_bump()
+    config_version_bump_on_commit()
 
 
 # --- Routes --------------------------------------------------------------------------------------
@@ -332,7 +349,7 @@ def _route_save(route: Route) -> Route:
         raise ValidationError(
             {"name": ["This team already has a route with this name, or a default route."]}
         ) from exc
-    config_version_bump()
+    config_version_bump_on_commit()
     return route
 
 
@@ -418,7 +435,7 @@ def route_update(
 @transaction.atomic
 def route_delete(*, route: Route) -> None:
     route.delete()
-    config_version_bump()
+    config_version_bump_on_commit()
 
 
 @transaction.atomic
@@ -466,7 +483,7 @@ def route_set_share(
     )
     Route.objects.filter(pk=locked.pk).update(open_source_share=share)
     route.open_source_share = share
-    config_version_bump()
+    config_version_bump_on_commit()
     return change
 
 
@@ -551,5 +568,5 @@ def budget_set(*, team: Team, monthly_limit_usd: Decimal | None) -> TeamBudget:
     budget.monthly_limit_usd = monthly_limit_usd
     _full_clean(budget, exclude=["team"])
     budget.save()
-    config_version_bump()
+    config_version_bump_on_commit()
     return budget

@@ -1,9 +1,11 @@
 """Bump the gateway's configuration version whenever something it holds in memory changes.
 
-Tokens, backends, routes, budgets and catalog prices are cached by every gateway process; saving or
-deleting any of them (from a service, the admin, a shell or a data migration) bumps ``ConfigVersion``
-in the same transaction, so the processes reload within their polling interval. Saves that only
-record a token's last use change nothing the gateway reads and are skipped.
+Tokens, backends, routes, budgets and catalog prices are cached by every gateway process. Every
+save or delete of those rows (services, the admin, a shell, a data migration) asks for a bump after the
+transaction commits; the services ask too for writes made with ``update()``. Requests in one
+transaction collapse into one bump (``config_version_bump_on_commit``), and the bump comes after the
+commit, so a gateway that sees the new version reads the committed rows. Saves that only record a
+token's last use are skipped.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.db.models.signals import post_delete, post_save
 from catalog.models import ModelOption
 from portal.models import ApiToken
 from routing.models import Backend, Route, TeamBudget
-from routing.services import config_version_bump
+from routing.services import config_version_bump_on_commit
 
 WATCHED = (ApiToken, Backend, Route, TeamBudget, ModelOption)
 IRRELEVANT_FIELDS: dict[type, frozenset[str]] = {ApiToken: frozenset({"last_used_at"})}
@@ -27,7 +29,7 @@ def _on_change(sender: type, update_fields: frozenset[str] | None = None, **kwar
     ignored = IRRELEVANT_FIELDS.get(sender)
     if ignored and update_fields and set(update_fields) <= ignored:
         return
-    config_version_bump()
+    config_version_bump_on_commit()
 
 
 def connect() -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from routing.keys import api_key_resolve
 from routing.models import Backend, ConfigVersion, Route, ShareChange, TeamBudget
@@ -87,7 +88,9 @@ def test_backend_validation_names_the_field(team, gpt4, llama):
     assert Backend.objects.filter(team=team).count() == 1
 
 
-def test_writes_bump_the_configuration_version(team, gpt4):
+# Real commits (no test transaction around them): the bump comes after each write's commit, once.
+@pytest.mark.django_db(transaction=True)
+def test_writes_bump_the_configuration_version_once_each_after_commit(team, gpt4):
     start = version()
     backend = backend_create(team=team, name="B", kind="proprietary", base_url="https://x.example/v1")
     assert version() == start + 1
@@ -97,6 +100,16 @@ def test_writes_bump_the_configuration_version(team, gpt4):
     assert version() == start + 3
     backend_delete(backend=backend)
     assert version() == start + 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_rolls_back_bumps_nothing(team, gpt4):
+    start = version()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        backend_create(team=team, name="B", kind="proprietary", base_url="https://x.example/v1")
+        raise RuntimeError("abandon the write")
+    assert version() == start
+    assert not Backend.objects.filter(team=team, name="B").exists()
 
 
 def test_a_backend_in_use_cannot_be_deleted_or_change_kind(routes, proprietary):
@@ -211,6 +224,7 @@ def test_route_update_keeps_the_rules(routes, team):
     assert Route.objects.get(pk=complex_route.pk).open_source_share == 0
 
 
+@pytest.mark.django_db(transaction=True)
 def test_route_set_share_refuses_out_of_range_and_records_changes(routes, alice):
     route = routes[0]
     before = version()
@@ -221,6 +235,7 @@ def test_route_set_share_refuses_out_of_range_and_records_changes(routes, alice)
     assert version() == before + 1
 
 
+@pytest.mark.django_db(transaction=True)
 def test_deleting_a_route_bumps_the_version_and_frees_its_task_types(routes, team, proprietary):
     before = version()
     route_delete(route=routes[0])
