@@ -24,7 +24,8 @@ run: install
 	$(PY) manage.py catalog_load
 	$(PY) manage.py demo_seed
 	$(PY) manage.py schedules_install
-	$(PY) manage.py serve
+	STATIC_HASHED=true $(PY) manage.py collectstatic --noinput --verbosity 0
+	STATIC_HASHED=true $(PY) manage.py serve
 
 test: install
 	@if [ -x "$(CHROMIUM)" ]; then echo "Browser tests: using $(CHROMIUM)"; \

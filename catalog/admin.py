@@ -7,7 +7,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from catalog.models import ModelOption
-from catalog.services import catalog_prices_refresh, mark_hand_entered_prices
+from catalog.services import (
+    catalog_prices_refresh,
+    mark_hand_entered_price_date,
+    mark_hand_entered_prices,
+    price_history_record,
+)
 from catalog.vocabulary import DEFAULT_SCORE, score_range_text
 
 
@@ -57,8 +62,14 @@ class ModelOptionAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
     def save_model(self, request: HttpRequest, obj: ModelOption, form: Any, change: bool) -> None:
-        mark_hand_entered_prices(obj, set(form.changed_data), by=request.user.get_username())
+        changed = set(form.changed_data)
+        mark_hand_entered_prices(obj, changed, by=request.user.get_username())
+        mark_hand_entered_price_date(obj, changed)
+        old = form.initial if change else {}
         super().save_model(request, obj, form, change)
+        price_history_record(
+            obj, old_input=old.get("input_price_per_mtok"), old_output=old.get("output_price_per_mtok")
+        )
 
     fieldsets = [
         (None, {"fields": ["name", "provider", "kind", "is_active", "notes"]}),
@@ -86,9 +97,10 @@ class ModelOptionAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     ("gpu_instance", "gpus_per_instance", "instance_hourly_cost"),
-                    ("throughput_tokens_per_s", "concurrent_requests_per_instance"),
+                    ("throughput_tokens_per_s", "prefill_tokens_per_s", "concurrent_requests_per_instance"),
                     ("setup_hours", "monthly_ops_hours", "engineering_hourly_rate"),
-                    "hosting_source",
+                    ("hosting_source", "hosting_effective_date"),
+                    "capacity_source",
                 ]
             },
         ),
@@ -101,6 +113,7 @@ class ModelOptionAdmin(admin.ModelAdmin):
                     ("vision", "streaming"),
                     ("self_hosting", "data_privacy", "latency_control"),
                     "custom_tokenizer",
+                    "capability_source",
                 ]
             },
         ),

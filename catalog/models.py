@@ -127,6 +127,13 @@ class ModelOption(models.Model):
         blank=True,
         validators=[MinValueValidator(1)],
     )
+    prefill_tokens_per_s = models.PositiveIntegerField(
+        "sustained input (prefill) tokens/s of one instance",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Empty: taken as 10 x the output tokens/s.",
+    )
     concurrent_requests_per_instance = models.PositiveIntegerField(
         "concurrent requests one instance serves",
         null=True,
@@ -148,6 +155,19 @@ class ModelOption(models.Model):
         validators=NON_NEGATIVE,
     )
     hosting_source = models.CharField("self-hosting figures source", max_length=200, blank=True)
+    hosting_effective_date = models.DateField("self-hosting figures as of", null=True, blank=True)
+    capacity_source = models.CharField(
+        "capacity figures source",
+        max_length=300,
+        blank=True,
+        help_text="Where the tokens/s and concurrency come from (a published benchmark). Empty: unknown.",
+    )
+    capability_source = models.CharField(
+        "capabilities source",
+        max_length=300,
+        blank=True,
+        help_text="The model card or announcement the capability rows come from.",
+    )
 
     # Capability matrix: empty means unknown.
     max_context_tokens = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
@@ -202,3 +222,23 @@ CAPABILITY_LABELS: dict[str, str] = {
     "latency_control": "Latency control",
     "custom_tokenizer": "Custom tokenizer",
 }
+
+
+class PriceHistory(models.Model):
+    """One change of a model's API price: what it was, what it became, who or what changed it."""
+
+    model = models.ForeignKey(ModelOption, on_delete=models.CASCADE, related_name="price_history")
+    old_input_price_per_mtok = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    old_output_price_per_mtok = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    input_price_per_mtok = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    output_price_per_mtok = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    effective_date = models.DateField(null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name_plural = "price history"
+
+    def __str__(self) -> str:
+        return f"{self.model}: {self.input_price_per_mtok}/{self.output_price_per_mtok}"

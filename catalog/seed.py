@@ -59,6 +59,7 @@ ARTICLE_MODELS: list[dict[str, Any]] = [
         "pricing_provider": "openai",
         "max_context_tokens": 128_000,
         "fine_tuning": "limited",
+        "capability_source": "OpenAI model documentation, https://platform.openai.com/docs/models",
         **_PROPRIETARY_CAPABILITIES,
     },
     {
@@ -70,6 +71,8 @@ ARTICLE_MODELS: list[dict[str, Any]] = [
         "pricing_provider": "anthropic",
         "max_context_tokens": 200_000,
         "fine_tuning": "none",
+        "capability_source": "Anthropic, 'Introducing the next generation of Claude', "
+        "https://www.anthropic.com/news/claude-3-family",
         **_PROPRIETARY_CAPABILITIES,
     },
     {
@@ -86,6 +89,8 @@ ARTICLE_MODELS: list[dict[str, Any]] = [
         "engineering_hourly_rate": Decimal("150"),
         "hosting_source": ARTICLE,
         "max_context_tokens": 4_000,
+        "capability_source": "Touvron et al., 'Llama 2: Open Foundation and Fine-Tuned Chat Models', "
+        "https://arxiv.org/abs/2307.09288",
         **_OPEN_CAPABILITIES,
     },
     {
@@ -103,6 +108,7 @@ ARTICLE_MODELS: list[dict[str, Any]] = [
         "pricing_ref": "mixtral-8x7b",
         "pricing_provider": "mistral",
         "max_context_tokens": 32_000,
+        "capability_source": "Mistral AI, 'Mixtral of experts', https://mistral.ai/news/mixtral-of-experts/",
         **_OPEN_CAPABILITIES,
     },
 ]

@@ -7,7 +7,8 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from catalog.models import (
     DataPrivacy,
@@ -16,6 +17,7 @@ from catalog.models import (
     LatencyControl,
     ModelKind,
     ModelOption,
+    PriceHistory,
 )
 from catalog.vocabulary import PRIORITIES, score_field
 
@@ -23,6 +25,42 @@ from catalog.vocabulary import PRIORITIES, score_field
 def model_options_list(*, active_only: bool = False) -> QuerySet[ModelOption]:
     qs = ModelOption.objects.all().order_by("name")
     return qs.filter(is_active=True) if active_only else qs
+
+
+# The catalog table's sortable columns: the query parameter's value -> the field it orders by.
+CATALOG_SORTS: dict[str, str] = {
+    "name": "name",
+    "provider": "provider",
+    "kind": "kind",
+    "input_price": "input_price_per_mtok",
+    "output_price": "output_price_per_mtok",
+    "instance_cost": "instance_hourly_cost",
+    **{p: score_field(p) for p in PRIORITIES},
+}
+
+
+def catalog_search(
+    *, query: str = "", kind: str = "", sort: str = "name", descending: bool = False
+) -> QuerySet[ModelOption]:
+    """Active models whose name or provider contains ``query``, of ``kind``, ordered by a column of
+    ``CATALOG_SORTS`` (unknown figures last either way, then by name)."""
+    options = model_options_list(active_only=True)
+    if query:
+        options = options.filter(Q(name__icontains=query) | Q(provider__icontains=query))
+    if kind:
+        options = options.filter(kind=kind)
+    column = F(CATALOG_SORTS.get(sort, "name"))
+    ordering = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+    return options.order_by(ordering, "name")
+
+
+def model_option_get(*, model_id: int) -> ModelOption:
+    """An active catalog model; an inactive or unknown one is a 404."""
+    return get_object_or_404(ModelOption, pk=model_id, is_active=True)
+
+
+def price_history_for_model(*, option: ModelOption) -> QuerySet[PriceHistory]:
+    return PriceHistory.objects.filter(model=option).order_by("-changed_at", "-id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +84,7 @@ class CatalogEntry:
     output_price_per_mtok: Decimal | None
     instance_hourly_cost: Decimal | None
     throughput_tokens_per_s: int | None
+    prefill_tokens_per_s: int | None
     concurrent_requests_per_instance: int | None
     setup_hours: Decimal | None
     monthly_ops_hours: Decimal | None

@@ -20,6 +20,7 @@ HOSTING_FIELDS = (
     "instance_hourly_cost",
     "gpus_per_instance",
     "throughput_tokens_per_s",
+    "prefill_tokens_per_s",
     "concurrent_requests_per_instance",
     "setup_hours",
     "monthly_ops_hours",

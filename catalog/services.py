@@ -14,7 +14,7 @@ from django.utils import timezone
 from genai_prices.data_snapshot import get_snapshot
 from genai_prices.types import ModelPrice, StartDateConstraint
 
-from catalog.models import ModelOption
+from catalog.models import ModelOption, PriceHistory
 from catalog.seed import ARTICLE, ARTICLE_MODELS
 
 PRICE_FIELDS: tuple[str, ...] = ("input_price_per_mtok", "output_price_per_mtok")
@@ -52,21 +52,53 @@ def mark_hand_entered_prices(option: ModelOption, changed: set[str], *, by: str 
         option.price_source = hand_entered_price_source(by=by)
 
 
+def price_history_record(
+    option: ModelOption, *, old_input: Decimal | None, old_output: Decimal | None
+) -> PriceHistory | None:
+    """Record the model's price change (old and new, with the source it now names); nothing when the
+    price did not change. Every writer of a price (refresh, staff pages, API, admin) calls this."""
+    if (old_input, old_output) == (option.input_price_per_mtok, option.output_price_per_mtok):
+        return None
+    return PriceHistory.objects.create(
+        model=option,
+        old_input_price_per_mtok=old_input,
+        old_output_price_per_mtok=old_output,
+        input_price_per_mtok=option.input_price_per_mtok,
+        output_price_per_mtok=option.output_price_per_mtok,
+        source=option.price_source,
+        effective_date=option.price_effective_date,
+    )
+
+
+def mark_hand_entered_price_date(option: ModelOption, changed: set[str]) -> None:
+    """A price typed in without a date takes effect today."""
+    if changed & set(PRICE_FIELDS) and "price_effective_date" not in changed:
+        option.price_effective_date = timezone.now().date()
+
+
+@transaction.atomic
 def model_option_create(*, by: str = "", **fields: Any) -> ModelOption:
     option = ModelOption(**fields)
-    mark_hand_entered_prices(option, {name for name, value in fields.items() if value is not None}, by=by)
+    changed = {name for name, value in fields.items() if value is not None}
+    mark_hand_entered_prices(option, changed, by=by)
+    mark_hand_entered_price_date(option, changed)
     option.full_clean()
     option.save()
+    price_history_record(option, old_input=None, old_output=None)
     return option
 
 
+@transaction.atomic
 def model_option_update(option: ModelOption, *, by: str = "", **fields: Any) -> ModelOption:
     changed = {name for name, value in fields.items() if getattr(option, name) != value}
+    old_input, old_output = option.input_price_per_mtok, option.output_price_per_mtok
     for name, value in fields.items():
         setattr(option, name, value)
     mark_hand_entered_prices(option, changed, by=by)
+    mark_hand_entered_price_date(option, changed)
     option.full_clean()
     option.save()
+    price_history_record(option, old_input=old_input, old_output=old_output)
     return option
 
 
@@ -174,6 +206,7 @@ def catalog_prices_refresh(
                 option.name, option.input_price_per_mtok, option.output_price_per_mtok, new_in, new_out
             )
         )
+        old_input, old_output = option.input_price_per_mtok, option.output_price_per_mtok
         option.input_price_per_mtok = new_in
         option.output_price_per_mtok = new_out
         option.price_source = f"{source}, provider {provider_id}, model {option.pricing_ref}"
@@ -187,4 +220,5 @@ def catalog_prices_refresh(
                 "updated_at",
             ]
         )
+        price_history_record(option, old_input=old_input, old_output=old_output)
     return report

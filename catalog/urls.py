@@ -8,4 +8,5 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.catalog_list, name="list"),
     path("matrix/", views.capability_matrix_page, name="matrix"),
+    path("models/<int:model_id>/", views.model_detail, name="detail"),
 ]

@@ -28,6 +28,7 @@ from evaluations.serializers import (
     CostReportResponseSerializer,
     EvaluationCreateSerializer,
     EvaluationDetailSerializer,
+    EvaluationRenameSerializer,
     EvaluationSerializer,
     PriorityProfileSerializer,
     ProfileMoveSerializer,
@@ -38,6 +39,8 @@ from evaluations.serializers import (
 from evaluations.services import (
     cost_report_build,
     evaluation_create,
+    evaluation_delete,
+    evaluation_rename,
     profile_create,
     profile_delete,
     profile_move,
@@ -142,6 +145,12 @@ class PriorityProfileViewSet(_TeamOwnedViewSet):
     model = PriorityProfile
     selector = profiles_for_team
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["team"] = team_of(self.request)
+        return context
+
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = profile_create(team=team_of(self.request), **serializer.validated_data)
 
@@ -194,7 +203,11 @@ class UsagePatternViewSet(_TeamOwnedViewSet):
     ),
 )
 class EvaluationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
     permission_classes = [IsMemberOrTeamToken, TeamPermission]
 
@@ -229,3 +242,22 @@ class EvaluationViewSet(
             usage_pattern=data["usage_pattern"],
         )
         return Response(EvaluationDetailSerializer(evaluation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Rename a saved evaluation (its results never change)",
+        parameters=[TEAM_PARAMETER],
+        request=EvaluationRenameSerializer,
+        responses=EvaluationDetailSerializer,
+        tags=TAGS,
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        evaluation = self.get_object()
+        serializer = EvaluationRenameSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        evaluation = evaluation_rename(evaluation=evaluation, name=serializer.validated_data["name"])
+        return Response(EvaluationDetailSerializer(evaluation).data)
+
+    @extend_schema(summary="Delete a saved evaluation", parameters=[TEAM_PARAMETER], tags=TAGS)
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        evaluation_delete(evaluation=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -10,12 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from math import gcd, lcm
 
 CENT = Decimal("0.01")
 TOKENS_PER_PRICE_UNIT = 1_000_000
 SECONDS_PER_DAY = 86_400
 HOURS_PER_DAY = 24
-MAX_INSTANCES = 10_000
+# The article's month: instances that run through idle days are billed for at least 30 days.
+CALENDAR_DAYS = 30
+# Prefill (reading the prompt) runs this many times faster than generation when the catalog gives no
+# prefill figure. vLLM's published benchmarks on A100/H100 show prompt throughput one to two orders
+# of magnitude above generation throughput; 10 is the conservative end, so capacity is not overstated.
+PREFILL_TO_OUTPUT_SPEED = 10
 
 CostRow = tuple[int, Decimal, Decimal]
 
@@ -115,11 +121,28 @@ class Usage:
     avg_output_tokens: int
     peak_concurrent: int
     days_per_month: int = DEFAULT_DAYS_PER_MONTH
+    # True: self-hosted instances are shut down on the days without traffic, so GPU hours follow
+    # ``days_per_month``. False: they run the whole month (at least ``CALENDAR_DAYS`` days).
+    # Operations labour is a monthly figure either way.
+    shut_down_idle_days: bool = True
 
     def __post_init__(self) -> None:
         for name in REQUIRED_USAGE_FIELDS:
             _check_int(self, name)
         _check_int(self, "days_per_month", positive=True)
+        if not isinstance(self.shut_down_idle_days, bool):
+            raise ValueError(f"shut_down_idle_days must be true or false, got {self.shut_down_idle_days!r}.")
+
+    @property
+    def billed_days(self) -> int:
+        """Days of GPU time billed a month: the traffic days, or the whole month when instances stay on."""
+        if self.shut_down_idle_days:
+            return self.days_per_month
+        return max(self.days_per_month, CALENDAR_DAYS)
+
+    @property
+    def idle_days(self) -> int:
+        return max(CALENDAR_DAYS - self.days_per_month, 0)
 
 
 @dataclass(frozen=True)
@@ -139,8 +162,10 @@ class HostingProfile:
     """Self-hosting costs and the capacity of ONE instance.
 
     ``throughput_tokens_per_s`` is the sustained output tokens per second one
-    instance generates; ``concurrent_requests`` is how many requests one
-    instance serves at once. Either may be unknown (``None``).
+    instance generates; ``prefill_tokens_per_s`` the input tokens per second it
+    reads (when unknown, ``PREFILL_TO_OUTPUT_SPEED`` times the output figure);
+    ``concurrent_requests`` is how many requests one instance serves at once.
+    Each may be unknown (``None``).
     """
 
     instance_hourly_cost: Decimal
@@ -149,12 +174,31 @@ class HostingProfile:
     engineering_hourly_rate: Decimal
     throughput_tokens_per_s: int | None = None
     concurrent_requests: int | None = None
+    prefill_tokens_per_s: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("instance_hourly_cost", "setup_hours", "monthly_ops_hours", "engineering_hourly_rate"):
             _check_money(self, name)
         _check_int(self, "throughput_tokens_per_s", positive=True, optional=True)
         _check_int(self, "concurrent_requests", positive=True, optional=True)
+        _check_int(self, "prefill_tokens_per_s", positive=True, optional=True)
+
+    @property
+    def prefill_assumed(self) -> bool:
+        return self.prefill_tokens_per_s is None
+
+    def volume_terms(self, usage: Usage) -> tuple[int, int] | None:
+        """(work per request, work one instance does a day) as integers, or None without a throughput.
+
+        A request takes input/prefill + output/throughput seconds of one instance; both sides are
+        multiplied by prefill x throughput so the comparison stays in whole numbers.
+        """
+        output_speed = self.throughput_tokens_per_s
+        if output_speed is None:
+            return None
+        prefill = self.prefill_tokens_per_s or PREFILL_TO_OUTPUT_SPEED * output_speed
+        work = usage.avg_input_tokens * output_speed + usage.avg_output_tokens * prefill
+        return work, prefill * output_speed * SECONDS_PER_DAY
 
 
 @dataclass(frozen=True)
@@ -213,19 +257,25 @@ def api_monthly_cost(usage: Usage, pricing: ApiPricing) -> Decimal:
     + output_tokens x output_price) / 1,000,000. Assumes every request has the
     average token counts and prices are flat per token.
     """
-    return to_cents(usage.daily_requests * _api_cost_per_daily_request(usage, pricing))
+    return to_cents(api_monthly_cost_exact(usage, pricing))
+
+
+def api_monthly_cost_exact(usage: Usage, pricing: ApiPricing) -> Decimal:
+    """The monthly API bill before rounding to the cent (to tell a bill under a cent from none)."""
+    return usage.daily_requests * _api_cost_per_daily_request(usage, pricing)
 
 
 def _instances_for(
-    daily_requests: int, avg_output_tokens: int, peak_concurrent: int, hosting: HostingProfile
+    daily_requests: int, usage: Usage, hosting: HostingProfile
 ) -> tuple[int | None, int | None]:
     """(by_concurrency, by_volume) on plain integers; None where the per-instance figure is unknown."""
     by_concurrency = by_volume = None
     if hosting.concurrent_requests is not None:
-        by_concurrency = _ceil_div(peak_concurrent, hosting.concurrent_requests)
-    if hosting.throughput_tokens_per_s is not None:
-        daily_capacity = hosting.throughput_tokens_per_s * SECONDS_PER_DAY
-        by_volume = _ceil_div(daily_requests * avg_output_tokens, daily_capacity)
+        by_concurrency = _ceil_div(usage.peak_concurrent, hosting.concurrent_requests)
+    terms = hosting.volume_terms(usage)
+    if terms is not None:
+        work, daily_capacity = terms
+        by_volume = _ceil_div(daily_requests * work, daily_capacity)
     return by_concurrency, by_volume
 
 
@@ -233,15 +283,15 @@ def instances_needed(usage: Usage, hosting: HostingProfile) -> Capacity:
     """Instances needed to serve the peak load and the daily token volume.
 
     Formulas: by_concurrency = ceil(peak_concurrent / concurrent_requests);
-    by_volume = ceil(daily_requests x avg_output_tokens / (throughput x
-    86,400)), i.e. output generation spread evenly over the day. The result is
-    the larger known figure, at least 1. A check whose per-instance figure is
-    unknown is skipped and ``capacity_checked`` is false; with both unknown a
-    single instance is assumed.
+    by_volume = ceil(daily_requests x (input_tokens / prefill_tokens_per_s +
+    output_tokens / output_tokens_per_s) / 86,400), i.e. the day's prompts
+    and answers spread evenly over the day; without a prefill figure, prefill
+    is taken as 10 x the output speed. The result is the larger known figure,
+    at least 1. A check whose per-instance figure is unknown is skipped and
+    ``capacity_checked`` is false; with both unknown a single instance is
+    assumed.
     """
-    by_concurrency, by_volume = _instances_for(
-        usage.daily_requests, usage.avg_output_tokens, usage.peak_concurrent, hosting
-    )
+    by_concurrency, by_volume = _instances_for(usage.daily_requests, usage, hosting)
     known = [n for n in (by_concurrency, by_volume) if n is not None]
     return Capacity(max([1, *known]), len(known) == 2, by_concurrency, by_volume)
 
@@ -258,10 +308,12 @@ def self_hosted_cost(usage: Usage, hosting: HostingProfile) -> SelfHostedCost:
     Formulas (article): compute = instances x hourly_cost x 24 x days;
     ops = monthly_ops_hours x engineering_rate; setup = setup_hours x
     engineering_rate, paid once. Instances come from ``instances_needed`` and
-    run around the clock.
+    run around the clock on the days billed: the usage's days per month
+    when instances are shut down on idle days, else the whole month (at
+    least 30 days). Operations labour is the same either way.
     """
     capacity = instances_needed(usage, hosting)
-    compute, ops = _monthly_compute_and_ops(hosting, capacity.instances, usage.days_per_month)
+    compute, ops = _monthly_compute_and_ops(hosting, capacity.instances, usage.billed_days)
     setup = to_cents(hosting.setup_hours * hosting.engineering_hourly_rate)
     return SelfHostedCost(capacity, compute, ops, setup)
 
@@ -289,32 +341,40 @@ def break_even_months(setup: Decimal, api_monthly: Decimal, self_hosted_monthly:
 
 
 class SelfHostedSteps:
-    """Self-hosted monthly totals by instance count, for one usage and hosting profile.
+    """Self-hosted monthly cost by instance count, for one usage and hosting profile, in integers.
 
-    The break-even volume search walks these steps; a cost report searches against many API prices
-    with the same profile, so the floor and each step's total are worked out once and shared.
+    A cost report searches for break-even volumes against many API prices with the same profile, so
+    these integers are worked out once and shared.
     """
 
     def __init__(self, usage: Usage, hosting: HostingProfile) -> None:
         self.usage = usage
         self.hosting = hosting
-        # Without a throughput figure the instance count never grows with volume.
-        self.volume_sized = hosting.throughput_tokens_per_s is not None
-        self.floor_instances = self.instances_at(0)
-        self._totals: dict[int, tuple[int, int]] = {}
+        terms = hosting.volume_terms(usage)
+        # Without a throughput figure (or with no tokens to process) the count never grows with volume.
+        self.work, self.daily_capacity = terms if terms is not None and terms[0] > 0 else (0, 1)
+        self.volume_sized = self.work > 0
+        by_concurrency, _ = _instances_for(0, usage, hosting)
+        self.floor_instances = max(1, by_concurrency or 0)
+        # compute_cents(n) = floor((n x 200 x h + d) / 2d) for instance-hours cost h/d a month: half-up.
+        per_instance = hosting.instance_hourly_cost * HOURS_PER_DAY * usage.billed_days
+        self._hour_num, self._hour_den = per_instance.as_integer_ratio()
+        ops = to_cents(hosting.monthly_ops_hours * hosting.engineering_hourly_rate)
+        self.ops_cents = int(ops * 100)
 
     def instances_at(self, daily_requests: int) -> int:
-        known = _instances_for(
-            daily_requests, self.usage.avg_output_tokens, self.usage.peak_concurrent, self.hosting
-        )
-        return max([1, *(n for n in known if n is not None)])
+        if not self.volume_sized:
+            return self.floor_instances
+        return max(self.floor_instances, _ceil_div(daily_requests * self.work, self.daily_capacity))
 
-    def monthly_total_ratio(self, instances: int) -> tuple[int, int]:
-        """Monthly total with this many instances, as an exact integer ratio (numerator, denominator)."""
-        if instances not in self._totals:
-            total = sum(_monthly_compute_and_ops(self.hosting, instances, self.usage.days_per_month))
-            self._totals[instances] = total.as_integer_ratio()
-        return self._totals[instances]
+    def monthly_cents(self, instances: int) -> int:
+        """Self-hosted monthly total in cents with this many instances (compute to the cent, plus ops)."""
+        compute = (instances * 200 * self._hour_num + self._hour_den) // (2 * self._hour_den)
+        return compute + self.ops_cents
+
+    def requests_served(self, instances: int) -> int:
+        """The most requests a day this many instances serve (volume-sized profiles only)."""
+        return instances * self.daily_capacity // self.work
 
 
 def break_even_daily_requests(
@@ -325,23 +385,54 @@ def break_even_daily_requests(
     Finds the least d with d x c >= self_hosted_monthly(instances(d)), where
     c is the monthly API cost of one request per day at this token mix (see
     ``_api_cost_per_daily_request``). Self-hosted cost steps with the
-    instance count, so for n instances from the concurrency floor (or 1)
-    upward, d = ceil(self_hosted_monthly(n) / c) is accepted when serving d
-    needs at most n instances. Peak concurrency is held as given. Returns
-    ``None`` when the API is free or no count works within 10,000 instances.
-    ``steps`` may carry the self-hosted side already worked out for this usage and profile.
+    instance count: n instances serve up to D(n) requests a day, so the
+    first n from the concurrency floor (or 1) with self_hosted_monthly(n) <=
+    D(n) x c gives d = ceil(self_hosted_monthly(n) / c). The search is exact
+    and has no instance cap: it jumps over counts that cannot qualify. Peak
+    concurrency is held as given. Returns ``None`` when the API is free or
+    when every added instance costs more than the API traffic it serves.
     """
-    # Exact integer ratios: Decimal.as_integer_ratio is exact and far cheaper than Fraction arithmetic.
-    per_request_num, per_request_den = _api_cost_per_daily_request(usage, pricing).as_integer_ratio()
-    if per_request_num == 0:
+    # Exact integers throughout: Decimal.as_integer_ratio is exact and far cheaper than Fractions.
+    per_num, per_den = _api_cost_per_daily_request(usage, pricing).as_integer_ratio()
+    if per_num == 0:
         return None
     steps = steps if steps is not None else SelfHostedSteps(usage, hosting)
-    for n in range(steps.floor_instances, MAX_INSTANCES + 1):
-        total_num, total_den = steps.monthly_total_ratio(n)
-        candidate = _ceil_div(total_num * per_request_den, total_den * per_request_num)
-        if not steps.volume_sized or steps.instances_at(candidate) <= n:
-            return candidate
-    return None
+
+    def answer(n: int) -> int:
+        return _ceil_div(steps.monthly_cents(n) * per_den, 100 * per_num)
+
+    n = steps.floor_instances
+    if not steps.volume_sized:
+        return answer(n)
+    # f(n) = 100 p D(n) - q S(n) (S in cents, c = p/q dollars): n qualifies when f(n) >= 0. Going from
+    # n to n + k, f changes by k x slope give or take `noise` (the floors in D and in cent rounding).
+    p, q, work, capacity = per_num, per_den, steps.work, steps.daily_capacity
+    hour_num, hour_den = steps._hour_num, steps._hour_den
+    # slope = 100 p capacity / work - 100 q hour_num / hour_den, kept as a fraction over work x hour_den.
+    slope_num = 100 * p * capacity * hour_den - 100 * q * hour_num * work
+    slope_den = work * hour_den
+    noise = 100 * p + q
+
+    def f(m: int) -> int:
+        return 100 * p * steps.requests_served(m) - q * steps.monthly_cents(m)
+
+    # Past one full period of both floors f repeats shifted by period x slope: with a slope <= 0,
+    # a count that qualifies appears within the first period or never.
+    period = lcm(work // gcd(capacity, work), (2 * hour_den) // gcd(200 * hour_num, 2 * hour_den))
+    start = n
+    while True:
+        value = f(n)
+        if value >= 0:
+            return answer(n)
+        if slope_num <= 0:
+            # f can only rise by `noise` from here on: far enough below zero, nothing ever qualifies.
+            if -value > noise or n - start >= period:
+                return None
+            n += 1
+            continue
+        # f(n + k) <= f(n) + k x slope + noise, so no count qualifies before that reaches zero.
+        k = _ceil_div((-value - noise) * slope_den, slope_num)
+        n += max(1, k)
 
 
 def cumulative_costs(api_monthly: Decimal, hosted: SelfHostedCost, months: int = 36) -> list[CostRow]:

@@ -26,7 +26,9 @@ class PrioritySlotsMixin(forms.Form):
 
     def add_priority_slots(self) -> None:
         for i, slot in enumerate(PRIORITY_SLOTS, 1):
-            self.fields[slot] = forms.ChoiceField(label=f"{i}.", choices=PRIORITY_CHOICES, required=False)
+            self.fields[slot] = forms.ChoiceField(
+                label=f"Priority {i}", choices=PRIORITY_CHOICES, required=False
+            )
 
     @property
     def priority_fields(self) -> list[forms.BoundField]:
@@ -34,6 +36,10 @@ class PrioritySlotsMixin(forms.Form):
 
     def clean_priorities(self, cleaned: dict[str, Any]) -> list[str]:
         priorities = [cleaned[slot] for slot in PRIORITY_SLOTS if cleaned.get(slot)]
+        if not priorities:
+            # At the first box, where the eye (and a screen reader) goes to fix it.
+            self.add_error(PRIORITY_SLOTS[0], "At least one priority is required.")
+            return priorities
         try:
             validate_priorities(priorities)
         except ValidationError as exc:
@@ -130,11 +136,15 @@ class RecommendationForm(PrioritySlotsMixin, RequirementsFormMixin):
     ) -> None:
         self.profiles = {p.pk: p for p in profiles}
         self.patterns = {p.pk: p for p in patterns}
-        if data is not None and not any(data.get(slot) for slot in PRIORITY_SLOTS):
+        # A profile fills the boxes only when the request has none (a link or the profile picker):
+        # boxes sent blank are the user's choice, and blank everywhere is an error, not the profile.
+        if data is not None and not any(slot in data for slot in PRIORITY_SLOTS):
             profile = self._lookup(self.profiles, data.get("profile"))
             if profile is not None:
                 data = data.copy()
                 data.update(priority_slot_values(profile.priorities))
+                if "usage_pattern" not in data and profile.default_usage_pattern_id is not None:
+                    data["usage_pattern"] = str(profile.default_usage_pattern_id)
         super().__init__(data, **kwargs)
         self.add_priority_slots()
         _choice_field(self, "profile").choices = [("", "—"), *((p.pk, p.name) for p in profiles)]
@@ -177,7 +187,7 @@ class UsagePatternForm(forms.ModelForm):
 
     class Meta:
         model = UsagePattern
-        fields = ["name", *USAGE_FIELDS]
+        fields = ["name", *USAGE_FIELDS, "shut_down_idle_days"]
 
     def validate_unique(self) -> None:
         # The name is unique per team, and the team is not a form field: the service checks it.
@@ -199,14 +209,19 @@ class CostReportForm(forms.Form):
         label="Days per month",
         widget=forms.NumberInput(attrs={"placeholder": str(DEFAULT_DAYS_PER_MONTH)}),
     )
+    idle_days = forms.ChoiceField(
+        required=False,
+        label="On idle days",
+        choices=[("shut_down", "Shut instances down"), ("keep_running", "Keep instances running")],
+    )
     models = forms.TypedMultipleChoiceField(
         required=False, coerce=int, label="Models", widget=forms.CheckboxSelectMultiple
     )
     chart_open_source = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label="Open-source model"
+        required=False, coerce=int, empty_value=None, label="Self-hosted model"
     )
     chart_proprietary = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label="Proprietary model"
+        required=False, coerce=int, empty_value=None, label="API model"
     )
 
     INLINE_FIELDS = REQUIRED_USAGE_FIELDS
@@ -232,7 +247,13 @@ class CostReportForm(forms.Form):
         ]
         _choice_field(self, "chart_proprietary").choices = [
             ("", "Cheapest"),
-            *((o.pk, o.name) for o in options if o.kind == PROPRIETARY),
+            # Proprietary models, and open-source ones with a hosted API price.
+            *(
+                (o.pk, o.name if o.kind == PROPRIETARY else f"{o.name} (API)")
+                for o in options
+                if o.kind == PROPRIETARY
+                or (o.input_price_per_mtok is not None and o.output_price_per_mtok is not None)
+            ),
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -249,6 +270,7 @@ class CostReportForm(forms.Form):
         fields = {name: self.cleaned_data[name] for name in self.INLINE_FIELDS}
         if self.cleaned_data.get("days_per_month") is not None:
             fields["days_per_month"] = self.cleaned_data["days_per_month"]
+        fields["shut_down_idle_days"] = self.cleaned_data.get("idle_days") != "keep_running"
         return fields
 
     def chart_pair(self) -> tuple[int | None, int | None]:
@@ -264,3 +286,7 @@ class CompareForm(forms.Form):
         choices = [(e.pk, f"{e.name} ({e.created_at:%Y-%m-%d})") for e in evaluations]
         _choice_field(self, "a").choices = choices
         _choice_field(self, "b").choices = choices
+
+
+class EvaluationRenameForm(forms.Form):
+    name = forms.CharField(max_length=Evaluation._meta.get_field("name").max_length, label="Name")

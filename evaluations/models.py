@@ -77,6 +77,14 @@ class PriorityProfile(models.Model):
         error_messages={"blank": "At least one priority is required."},
         help_text=f"Most important first; distinct names from: {', '.join(PRIORITIES)}.",
     )
+    default_usage_pattern = models.ForeignKey(
+        "UsagePattern",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Traffic a recommendation with this profile prices models at, unless another is chosen.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -106,6 +114,12 @@ class UsagePattern(models.Model):
     days_per_month = models.IntegerField(
         default=DEFAULT_DAYS_PER_MONTH, validators=_usage_validators("days_per_month")
     )
+    shut_down_idle_days = models.BooleanField(
+        "shut self-hosted instances down on idle days",
+        default=True,
+        help_text="On: GPU hours follow the days per month. Off: instances run the whole month. "
+        "Operations labour is monthly either way.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -132,7 +146,10 @@ class UsagePattern(models.Model):
         return self.name
 
     def as_usage(self) -> Usage:
-        return Usage(**{name: getattr(self, name) for name in USAGE_FIELDS})
+        return Usage(
+            **{name: getattr(self, name) for name in USAGE_FIELDS},
+            shut_down_idle_days=self.shut_down_idle_days,
+        )
 
 
 class Evaluation(models.Model):

@@ -15,7 +15,7 @@ from django.db.models import Field
 
 from catalog.models import ModelOption
 from catalog.vocabulary import PRIORITY_LABELS, SCORE_MAX
-from evaluations.scoring import priority_weights
+from evaluations.scoring import max_score, priority_weights
 
 
 def field_label(name: str) -> str:
@@ -48,7 +48,10 @@ def ranking_rows(recommendation: dict[str, Any]) -> list[dict[str, Any]]:
             }
             for p, value in result["contributions"].items()
         ]
-        rows.append({**result, "segments": segments})
+        rank = result["rank"]
+        rows.append(
+            {**result, "segments": segments, "rank_label": f"={rank}" if result["tied"] else str(rank)}
+        )
     return rows
 
 
@@ -60,6 +63,10 @@ def cost_chart_payload(report: dict[str, Any]) -> dict[str, Any] | None:
     return {
         "open_source": chart["open_source"]["name"],
         "proprietary": chart["proprietary"]["name"],
+        # Self-hosting figures without capacity: the line is drawn dashed and says one instance is
+        # assumed (older snapshots did not record it, and are drawn as before).
+        "capacity_checked": chart["open_source"].get("capacity_checked", True) is not False,
+        "capacity_note": chart["open_source"].get("capacity_note", ""),
         "break_even_months": chart["break_even_months"],
         "break_even_daily_requests": chart["break_even_daily_requests"],
         "current_daily_requests": report["usage"]["daily_requests"],
@@ -126,6 +133,7 @@ def evaluations_side_by_side(first: Any, second: Any) -> dict[str, Any]:
         {
             "evaluation": evaluation,
             "priorities": evaluation.snapshot["recommendation"]["priorities"],
+            "max_score": f"{max_score(evaluation.snapshot['recommendation']['priorities']):.2f}",
             "requirements": requirements_text(evaluation.snapshot["recommendation"]["requirements"]),
             "usage": (evaluation.snapshot.get("cost_report") or {}).get("usage"),
         }

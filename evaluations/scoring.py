@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from math import floor, lcm
 
-from catalog.vocabulary import DEFAULT_SCORE, PRIORITIES
+from catalog.vocabulary import DEFAULT_SCORE, PRIORITIES, PRIORITY_LABELS, SCORE_MAX, SCORE_MIN
 
 
 @dataclass(frozen=True)
@@ -29,17 +29,22 @@ class Candidate:
     name: str
     kind: str
     scores: Mapping[str, int | None]
+    # A short note shown beside a score in the reason line, e.g. {"cost": "$10,500.00 a month"}.
+    score_notes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class RankedModel:
     """One candidate's place in a ranking.
 
-    ``score`` is ``exact_score`` rounded half-up to two places,
-    ``contributions`` holds weight x score per listed priority (two places,
-    in priority order), ``defaulted`` lists the priorities scored with
-    ``DEFAULT_SCORE`` and ``tied`` is true when another candidate has exactly
-    the same ``exact_score``.
+    ``rank`` is shared by equal totals (1, 1, 3: "=1"), ``position`` is the
+    row's place in the list (ties ordered by name). ``score`` is
+    ``exact_score`` rounded half-up to two places; ``contributions`` holds
+    weight x score per listed priority to two places, in priority order,
+    apportioned so they add up to ``score`` exactly; ``defaulted`` lists the
+    priorities scored with ``DEFAULT_SCORE``; ``tied`` is true when another
+    candidate has exactly the same ``exact_score``; ``reason`` says in one
+    line why the model ranks where it does.
     """
 
     rank: int
@@ -49,6 +54,8 @@ class RankedModel:
     contributions: dict[str, Decimal]
     defaulted: tuple[str, ...]
     tied: bool
+    position: int = 0
+    reason: str = ""
 
 
 def round_half_up(value: Fraction, places: int = 2) -> Decimal:
@@ -62,6 +69,48 @@ def round_half_up(value: Fraction, places: int = 2) -> Decimal:
     magnitude = floor(abs(value) * scale + Fraction(1, 2))
     signed = -magnitude if value < 0 else magnitude
     return Decimal(signed).scaleb(-places)
+
+
+def apportion(parts: Sequence[Fraction], places: int = 2) -> list[Decimal]:
+    """Round each part to ``places`` so the rounded parts add up to the rounded total.
+
+    Largest remainder: each part is rounded down, then the units the total still lacks (the total
+    rounded half-up, as ``round_half_up``) go to the parts with the largest remainders, earlier parts
+    first on equal remainders. A part that half-up rounding would show unchanged stays unchanged
+    unless the sum needs it.
+    """
+    scale = 10**places
+    floors = [floor(part * scale) for part in parts]
+    total = floor(sum(parts, Fraction(0)) * scale + Fraction(1, 2))
+    missing = total - sum(floors)
+    order = sorted(range(len(parts)), key=lambda i: (-(parts[i] * scale - floors[i]), i))
+    for i in order[: max(missing, 0)]:
+        floors[i] += 1
+    return [Decimal(value).scaleb(-places) for value in floors]
+
+
+def max_score(priorities: Sequence[str]) -> Decimal:
+    """The best total a model can reach: ``SCORE_MAX`` on each priority, i.e. 10 x sum of weights."""
+    return round_half_up(SCORE_MAX * sum(priority_weights(priorities).values(), Fraction(0)))
+
+
+def cost_scores(monthly_costs: Mapping[int, Decimal]) -> dict[int, int]:
+    """Cost scores from monthly costs at a usage: the cheapest scores 10, dearer ones less.
+
+    Formula: score = max(1, round_half_up(10 x cheapest / cost)), so a model costing twice the
+    cheapest scores 5 and ten times or more scores 1; a cost of $0 scores 10. Monotone: a lower cost
+    never scores lower. Keys are model ids.
+    """
+    if not monthly_costs:
+        return {}
+    cheapest = Fraction(min(monthly_costs.values()))
+    scores = {}
+    for model_id, cost in monthly_costs.items():
+        if cost <= 0:
+            scores[model_id] = SCORE_MAX
+        else:
+            scores[model_id] = max(SCORE_MIN, int(round_half_up(SCORE_MAX * cheapest / Fraction(cost), 0)))
+    return scores
 
 
 def priority_weights(priorities: Sequence[str]) -> dict[str, Fraction]:
@@ -124,30 +173,95 @@ def rank_models(priorities: Sequence[str], candidates: Iterable[Candidate]) -> l
             rounded[numerator] = round_half_up(Fraction(numerator, denominator))
         return rounded[numerator]
 
-    scored: list[tuple[Candidate, int, dict[str, Decimal], tuple[str, ...]]] = []
+    apportioned: dict[tuple[int, ...], list[Decimal]] = {}  # few distinct score vectors too
+
+    scored: list[tuple[Candidate, int, dict[str, Decimal], tuple[str, ...], dict[str, int]]] = []
     for candidate in candidates:
         total = 0
-        contributions: dict[str, Decimal] = {}
-        defaulted: list[str] = []
+        parts: list[int] = []
+        values: dict[str, int] = {}
+        unscored: list[str] = []
         for priority, multiplier in multipliers:
             value, is_default = _score_for(candidate, priority)
             total += multiplier * value
-            contributions[priority] = display(multiplier * value)
+            parts.append(multiplier * value)
+            values[priority] = value
             if is_default:
-                defaulted.append(priority)
-        scored.append((candidate, total, contributions, tuple(defaulted)))
+                unscored.append(priority)
+        key = tuple(parts)
+        if key not in apportioned:
+            apportioned[key] = apportion([Fraction(part, denominator) for part in parts])
+        contributions = dict(zip(values, apportioned[key], strict=True))
+        scored.append((candidate, total, contributions, tuple(unscored), values))
 
     scored.sort(key=lambda row: (-row[1], row[0].name.casefold(), row[0].name, row[0].id))
     totals = Counter(row[1] for row in scored)
-    return [
-        RankedModel(
-            rank=position,
-            candidate=candidate,
-            score=display(total),
-            exact_score=Fraction(total, denominator),
-            contributions=contributions,
-            defaulted=defaulted,
-            tied=totals[total] > 1,
+    ranked: list[RankedModel] = []
+    rank = 0
+    previous: int | None = None
+    for position, (candidate, total, contributions, defaulted, values) in enumerate(scored, 1):
+        if total != previous:
+            rank, previous = position, total
+        ranked.append(
+            RankedModel(
+                rank=rank,
+                candidate=candidate,
+                score=display(total),
+                exact_score=Fraction(total, denominator),
+                contributions=contributions,
+                defaulted=defaulted,
+                tied=totals[total] > 1,
+                position=position,
+                reason=_reason(
+                    candidate,
+                    values,
+                    defaulted,
+                    tied_with=totals[total] - 1,
+                    behind=display(scored[0][1]) - display(total),
+                    rank=rank,
+                ),
+            )
         )
-        for position, (candidate, total, contributions, defaulted) in enumerate(scored, 1)
-    ]
+    return ranked
+
+
+def _score_phrase(candidate: Candidate, priority: str, value: int) -> str:
+    note = candidate.score_notes.get(priority)
+    return f"{PRIORITY_LABELS[priority].lower()} {value}" + (f" ({note})" if note else "")
+
+
+def _reason(
+    candidate: Candidate,
+    values: dict[str, int],
+    defaulted: Sequence[str],
+    *,
+    tied_with: int,
+    behind: Decimal,
+    rank: int,
+) -> str:
+    """One line: where the model stands against the top score, then what lifts and what holds it back."""
+    if rank == 1:
+        lead = "Top score" if not tied_with else f"Top score, tied with {_others(tied_with)}"
+    else:
+        lead = f"{behind} below the top score" + (f", tied with {_others(tied_with)}" if tied_with else "")
+    listed = list(values)
+    best = max(listed, key=lambda p: (values[p], -listed.index(p)))
+    worst = min(listed, key=lambda p: (values[p], listed.index(p)))
+    if len(listed) == 1 or values[best] == values[worst]:
+        detail = (
+            f"scores {values[best]} on every priority"
+            if len(listed) > 1
+            else _score_phrase(candidate, best, values[best])
+        )
+    else:
+        detail = (
+            f"strongest on {_score_phrase(candidate, best, values[best])}, "
+            f"weakest on {_score_phrase(candidate, worst, values[worst])}"
+        )
+    unscored_names = ", ".join(PRIORITY_LABELS[p].lower() for p in defaulted)
+    unscored = f"; no score for {unscored_names} (counted as {DEFAULT_SCORE})"
+    return f"{lead}: {detail}{unscored if defaulted else ''}."
+
+
+def _others(count: int) -> str:
+    return "1 other" if count == 1 else f"{count} others"

@@ -132,6 +132,11 @@ class UsageSerializer(_StrictSerializer):
     avg_output_tokens = _usage_field("avg_output_tokens", "Average output tokens per request, ")
     peak_concurrent = _usage_field("peak_concurrent", "Peak concurrent requests, ")
     days_per_month = _usage_field("days_per_month")
+    shut_down_idle_days = serializers.BooleanField(
+        required=False,
+        help_text="Default true: self-hosted instances are shut down on idle days, so GPU hours follow "
+        "`days_per_month`. False: they run the whole month.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -173,7 +178,10 @@ class RecommendationRequestSerializer(_TeamInputSerializer):
     profile = _id_field(required=False, allow_null=True, help_text="A profile of this team, by id.")
     require = RequirementsSerializer(required=False, help_text="Hard requirements, checked before scoring.")
     usage_pattern = _id_field(
-        required=False, allow_null=True, help_text="Prices models for a `max_monthly_cost` requirement."
+        required=False,
+        allow_null=True,
+        help_text="Prices every model at this traffic: the cost priority then scores the monthly cost, "
+        "and `max_monthly_cost` can apply. Defaults to the profile's default usage pattern.",
     )
     usage = UsageSerializer(required=False, help_text="Inline traffic figures, instead of `usage_pattern`.")
 
@@ -191,6 +199,8 @@ class RecommendationRequestSerializer(_TeamInputSerializer):
         requirements: Requirements = attrs.get("require", {}).get("requirements", Requirements())
         usage = attrs["usage"]["usage"] if "usage" in attrs else None
         pattern: UsagePattern | None = attrs.get("usage_pattern")
+        if pattern is None and usage is None and "usage_pattern" not in attrs and profile is not None:
+            pattern = profile.default_usage_pattern
         if pattern is not None:
             usage = pattern.as_usage()
         if requirements.max_monthly_cost is not None and usage is None:
@@ -257,11 +267,30 @@ class CostReportRequestSerializer(_TeamInputSerializer):
 
 class PriorityProfileSerializer(serializers.ModelSerializer):
     priorities = PriorityListField()
+    default_usage_pattern = _id_field(
+        required=False,
+        allow_null=True,
+        help_text="A usage pattern of this team, by id: recommendations with this profile price models "
+        "at it unless another is given.",
+    )
 
     class Meta:
         model = PriorityProfile
-        fields = ["id", "name", "priorities", "created_at", "updated_at"]
+        fields = ["id", "name", "priorities", "default_usage_pattern", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def to_representation(self, instance: PriorityProfile) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["default_usage_pattern"] = instance.default_usage_pattern_id
+        return data
+
+    def validate_default_usage_pattern(self, value: int | None) -> UsagePattern | None:
+        if value is None:
+            return None
+        pattern = usage_patterns_for_team(team=self.context["team"]).filter(pk=value).first()
+        if pattern is None:
+            raise serializers.ValidationError(f"No usage pattern with id {value} in this team.")
+        return pattern
 
 
 class ProfileMoveSerializer(serializers.Serializer):
@@ -280,7 +309,7 @@ class UsagePatternSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UsagePattern
-        fields = ["id", "name", *USAGE_FIELDS, "created_at", "updated_at"]
+        fields = ["id", "name", *USAGE_FIELDS, "shut_down_idle_days", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -342,8 +371,17 @@ class RequirementsOutputSerializer(serializers.Serializer):
 
 
 class RankedModelSerializer(serializers.Serializer):
-    rank = serializers.IntegerField()
+    rank = serializers.IntegerField(help_text="Shared by equal totals: 1, 1, 3 (shown as =1, =1, 3).")
+    position = serializers.IntegerField(help_text="Place in the list; tied models are listed by name.")
     model = ModelRefSerializer()
+    reason = serializers.CharField(help_text="One line: why the model ranks where it does.")
+    monthly_cost = _money(allow_null=True, help_text="Monthly cost at the usage; null without one.")
+    cost_score_from = serializers.ChoiceField(
+        choices=["usage", "catalog"],
+        help_text="usage: the cost score is derived from the monthly cost (cheapest = 10, "
+        "10 x cheapest / cost, at least 1); catalog: the catalog's score (no usage, or not priced).",
+    )
+    cost_under_a_cent = serializers.BooleanField(required=False, help_text="Priced, but under $0.01.")
     score = _money("Weighted total, two places.")
     contributions = serializers.DictField(
         child=_money("Weight x score."), help_text="Per listed priority, in priority order."
@@ -364,6 +402,8 @@ class RecommendationResponseSerializer(serializers.Serializer):
     profile = serializers.IntegerField(allow_null=True)
     usage_pattern = serializers.IntegerField(allow_null=True)
     requirements = RequirementsOutputSerializer()
+    max_score = _money(help_text="The best total under these priorities: 10 on every one.")
+    cost_from_usage = serializers.BooleanField(help_text="Cost scores come from monthly costs at a usage.")
     results = RankedModelSerializer(many=True)
     excluded = ExcludedModelSerializer(many=True)
 
@@ -374,10 +414,19 @@ class UsageOutputSerializer(serializers.Serializer):
     avg_output_tokens = serializers.IntegerField()
     peak_concurrent = serializers.IntegerField()
     days_per_month = serializers.IntegerField()
+    shut_down_idle_days = serializers.BooleanField()
+    billed_days = serializers.IntegerField(help_text="Days of GPU time billed a month.")
 
 
 class ModelCostSerializer(ModelRefSerializer):
+    label = serializers.CharField(  # type: ignore[assignment]  # the output key, not Field.label
+        help_text="The name, with the way it runs when an open-source model is priced both ways, "
+        "e.g. 'Mixtral 8x7B (API)'."
+    )
     basis = serializers.ChoiceField(choices=["api", "self_hosted"])
+    both_ways = serializers.BooleanField(
+        help_text="An open-source model with a hosted API price: it is listed twice, once each way."
+    )
     priced = serializers.BooleanField()
     missing = serializers.ListField(child=serializers.CharField(), help_text="Catalog fields a price needs.")
     instances = serializers.IntegerField(allow_null=True)
@@ -389,10 +438,16 @@ class ModelCostSerializer(ModelRefSerializer):
     setup = _money(allow_null=True)
     monthly_total = _money(allow_null=True)
     first_year_total = _money(allow_null=True)
+    under_a_cent = serializers.BooleanField(help_text="An API bill above zero that rounds to $0.00.")
 
 
 class ComparisonSideSerializer(ModelRefSerializer):
+    label = serializers.CharField()  # type: ignore[assignment]  # the output key, not Field.label
     monthly_total = _money()
+    capacity_checked = serializers.BooleanField(
+        required=False, help_text="Self-hosted side only: false when one instance is assumed."
+    )
+    capacity_note = serializers.CharField(required=False, allow_blank=True)
 
 
 class ComparisonSerializer(serializers.Serializer):
@@ -456,3 +511,7 @@ class EvaluationDetailSerializer(EvaluationSerializer):
     @extend_schema_field(SnapshotSerializer)
     def get_snapshot(self, obj: Evaluation) -> dict[str, Any]:
         return obj.snapshot  # stored already in its published shape (see evaluations.snapshots)
+
+
+class EvaluationRenameSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, help_text="Unique in the team.")

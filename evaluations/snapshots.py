@@ -10,7 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from evaluations.costing import USAGE_FIELDS
+from evaluations.costing import DEFAULT_DAYS_PER_MONTH, USAGE_FIELDS
+from evaluations.scoring import max_score
 
 if TYPE_CHECKING:
     from evaluations.services import (
@@ -24,9 +25,13 @@ if TYPE_CHECKING:
 
 
 # The shape of a saved evaluation's snapshot. 1: the first, unversioned shape. 2: carries
-# ``schema_version`` and always has every top-level key. Bump it with an upgrade step below whenever
+# ``schema_version`` and always has every top-level key. 3: results share ranks on ties and carry a
+# reason line and their monthly cost at the usage; the recommendation its best possible score; the
+# usage whether instances are shut down on idle days; an open-source model with a hosted API price
+# is priced both ways (``label``, ``both_ways``) and a self-hosted side says whether its capacity
+# was checked. Bump it with an upgrade step below whenever
 # the shape changes, so evaluations saved earlier still read.
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
 
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -38,7 +43,45 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-_UPGRADES = {1: _v1_to_v2}
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 ranked by the catalog's cost score only, gave no reasons and always billed GPU hours
+    for the traffic days."""
+    recommendation = dict(data["recommendation"])
+    recommendation.setdefault("max_score", money(max_score(recommendation["priorities"])))
+    recommendation.setdefault("cost_from_usage", False)
+    recommendation["results"] = [
+        {"reason": "", "monthly_cost": None, "cost_score_from": "catalog", **result}
+        for result in recommendation["results"]
+    ]
+    data["recommendation"] = recommendation
+    report = data.get("cost_report")
+    if report is not None:
+        report = dict(report)
+        usage = report["usage"]
+        report["usage"] = {
+            "shut_down_idle_days": True,
+            "billed_days": usage.get("days_per_month", DEFAULT_DAYS_PER_MONTH),
+            **usage,
+        }
+        report["models"] = [
+            {"under_a_cent": False, "label": m["name"], "both_ways": False, **m} for m in report["models"]
+        ]
+        report["comparisons"] = [_labelled_sides(c) for c in report["comparisons"]]
+        if report.get("chart"):
+            report["chart"] = _labelled_sides(report["chart"])
+        data["cost_report"] = report
+    data["schema_version"] = 3
+    return data
+
+
+def _labelled_sides(pair: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **pair,
+        **{side: {"label": pair[side]["name"], **pair[side]} for side in ("open_source", "proprietary")},
+    }
+
+
+_UPGRADES = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def snapshot_upgrade(stored: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +105,17 @@ def model_ref_data(ref: ModelRef) -> dict[str, Any]:
     return {"id": ref.id, "name": ref.name, "kind": ref.kind}
 
 
+def _cost_fields(recommendation: Recommendation, model_id: int) -> dict[str, Any]:
+    cost = recommendation.costs.get(model_id)
+    if cost is None:
+        return {"monthly_cost": None, "cost_score_from": "catalog"}
+    return {
+        "monthly_cost": money(cost.monthly_total),
+        "cost_score_from": "usage" if cost.priced else "catalog",
+        "cost_under_a_cent": cost.under_a_cent,
+    }
+
+
 def recommendation_data(
     recommendation: Recommendation, *, profile_id: int | None = None, usage_pattern_id: int | None = None
 ) -> dict[str, Any]:
@@ -70,14 +124,19 @@ def recommendation_data(
         "profile": profile_id,
         "usage_pattern": usage_pattern_id,
         "requirements": recommendation.requirements.as_data(),
+        "max_score": money(max_score(recommendation.priorities)),
+        "cost_from_usage": recommendation.cost_from_usage,
         "results": [
             {
                 "rank": r.rank,
+                "position": r.position,
                 "model": {"id": r.candidate.id, "name": r.candidate.name, "kind": r.candidate.kind},
                 "score": money(r.score),
                 "contributions": {p: money(v) for p, v in r.contributions.items()},
                 "defaulted": list(r.defaulted),
                 "tied": r.tied,
+                "reason": r.reason,
+                **_cost_fields(recommendation, r.candidate.id),
             }
             for r in recommendation.ranking
         ],
@@ -90,7 +149,9 @@ def recommendation_data(
 def model_cost_data(cost: ModelCost) -> dict[str, Any]:
     return {
         **model_ref_data(cost.model),
+        "label": cost.label,
         "basis": cost.basis,
+        "both_ways": cost.both_ways,
         "priced": cost.priced,
         "missing": list(cost.missing),
         "instances": cost.instances,
@@ -102,24 +163,29 @@ def model_cost_data(cost: ModelCost) -> dict[str, Any]:
         "setup": money(cost.setup),
         "monthly_total": money(cost.monthly_total),
         "first_year_total": money(cost.first_year_total),
+        "under_a_cent": cost.under_a_cent,
     }
 
 
 def _side(cost: ModelCost) -> dict[str, Any]:
-    return {**model_ref_data(cost.model), "monthly_total": money(cost.monthly_total)}
+    side = {**model_ref_data(cost.model), "label": cost.label, "monthly_total": money(cost.monthly_total)}
+    if cost.basis == "self_hosted":
+        side |= {"capacity_checked": cost.capacity_checked, "capacity_note": cost.capacity_note}
+    return side
 
 
 def comparison_data(
-    comparison: CostComparison, sides: dict[int, dict[str, Any]] | None = None
+    comparison: CostComparison, sides: dict[tuple[int, str], dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """One pair; ``sides`` caches each model's side by id, since every model appears in many pairs."""
+    """One pair; ``sides`` caches each option's side by model id and basis, since every option
+    appears in many pairs."""
     sides = {} if sides is None else sides
     for cost in (comparison.open_source, comparison.proprietary):
-        if cost.model.id not in sides:
-            sides[cost.model.id] = _side(cost)
+        if (cost.model.id, cost.basis) not in sides:
+            sides[cost.model.id, cost.basis] = _side(cost)
     return {
-        "open_source": sides[comparison.open_source.model.id],
-        "proprietary": sides[comparison.proprietary.model.id],
+        "open_source": sides[comparison.open_source.model.id, "self_hosted"],
+        "proprietary": sides[comparison.proprietary.model.id, "api"],
         "break_even_months": money(comparison.break_even.months),
         "break_even_reason": comparison.break_even.reason,
         "break_even_daily_requests": comparison.break_even_daily_requests,
@@ -143,10 +209,14 @@ def chart_data(chart: CostChart) -> dict[str, Any]:
 
 def cost_report_data(report: CostReport, *, usage_pattern_id: int | None = None) -> dict[str, Any]:
     usage = report.usage
-    sides: dict[int, dict[str, Any]] = {}
+    sides: dict[tuple[int, str], dict[str, Any]] = {}
     return {
         "usage_pattern": usage_pattern_id,
-        "usage": {name: getattr(usage, name) for name in USAGE_FIELDS},
+        "usage": {
+            **{name: getattr(usage, name) for name in USAGE_FIELDS},
+            "shut_down_idle_days": usage.shut_down_idle_days,
+            "billed_days": usage.billed_days,
+        },
         "models": [model_cost_data(c) for c in report.models],
         "comparisons": [comparison_data(c, sides) for c in report.comparisons],
         "chart": chart_data(report.chart) if report.chart is not None else None,

@@ -27,4 +27,6 @@ urlpatterns = [
     path("evaluations/compare/", views.evaluation_compare, name="evaluation-compare"),
     path("evaluations/<int:evaluation_id>/", views.evaluation_detail, name="evaluation-detail"),
     path("evaluations/<int:evaluation_id>/csv/", views.evaluation_csv, name="evaluation-csv"),
+    path("evaluations/<int:evaluation_id>/edit/", views.evaluation_edit, name="evaluation-edit"),
+    path("evaluations/<int:evaluation_id>/delete/", views.evaluation_delete_view, name="evaluation-delete"),
 ]

@@ -21,6 +21,7 @@ from evaluations.forms import (
     CompareForm,
     CostReportForm,
     EvaluationForm,
+    EvaluationRenameForm,
     ProfileForm,
     ProfileMoveForm,
     RecommendationForm,
@@ -45,6 +46,8 @@ from evaluations.selectors import (
 from evaluations.services import (
     cost_report_build,
     evaluation_create,
+    evaluation_delete,
+    evaluation_rename,
     profile_create,
     profile_delete,
     profile_move,
@@ -204,7 +207,9 @@ def _recommendation_context(
             )
         except ValidationError as exc:
             _add_errors(form, exc)
-    context["query"] = params.urlencode()
+    # The save form carries the inputs as the form read them (a profile's boxes and default usage
+    # filled in), so saving re-runs exactly what is on screen.
+    context["query"] = form.data.urlencode() if isinstance(form.data, QueryDict) else params.urlencode()
     return context
 
 
@@ -358,6 +363,7 @@ def evaluation_create_view(request: HttpRequest, team_slug: str) -> HttpResponse
                 profile=data["profile"],
                 requirements=form.requirements(),
                 usage_pattern=data["usage_pattern"],
+                allow_empty=False,
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -406,3 +412,37 @@ def evaluation_compare(request: HttpRequest, team_slug: str) -> HttpResponse:
 def evaluation_csv(request: HttpRequest, team_slug: str, evaluation_id: int) -> HttpResponse:
     membership = membership_get_for_user(user=request.user, team_slug=team_slug)
     return evaluation_csv_response(evaluation_get(team=membership.team, evaluation_id=evaluation_id))
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_edit(request: HttpRequest, team_slug: str, evaluation_id: int) -> HttpResponse:
+    """Rename a saved evaluation (its results stay as saved)."""
+    membership = membership_get_for_user(user=request.user, team_slug=team_slug, write=True)
+    evaluation = evaluation_get(team=membership.team, evaluation_id=evaluation_id)
+    saved_name = evaluation.name
+    form = EvaluationRenameForm(request.POST or None, initial={"name": evaluation.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation_rename(evaluation=evaluation, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Evaluation “{saved_name}” renamed to “{evaluation.name}”.")
+            return redirect(
+                "evaluations:evaluation-detail", team_slug=membership.team.slug, evaluation_id=evaluation.pk
+            )
+    return render(
+        request,
+        "evaluations/evaluation_edit.html",
+        _base(membership, evaluation=evaluation, saved_name=saved_name, form=form),
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def evaluation_delete_view(request: HttpRequest, team_slug: str, evaluation_id: int) -> HttpResponse:
+    membership = membership_get_for_user(user=request.user, team_slug=team_slug, write=True)
+    evaluation = evaluation_get(team=membership.team, evaluation_id=evaluation_id)
+    evaluation_delete(evaluation=evaluation)
+    messages.success(request, f"Evaluation “{evaluation.name}” deleted.")
+    return redirect("evaluations:evaluation-list", team_slug=membership.team.slug)

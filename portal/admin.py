@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from portal.models import ApiToken, Membership, Team
+from portal.models import ApiToken, Invitation, Membership, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -29,4 +29,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         # Tokens are created on the team's page, where the secret is shown once.
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["team", "role", "created_by", "created_at", "expires_at", "used_by", "revoked_at"]
+    list_select_related = ["team", "created_by", "used_by"]
+    search_fields = ["team__name"]
+    readonly_fields = ["digest", "created_at", "created_by", "used_at", "used_by"]
+
+    def has_add_permission(self, request: object) -> bool:
+        # Links are made on the team's page, where the secret is shown once.
         return False

@@ -6,8 +6,10 @@ from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from portal.hooks import app_templates
+from portal.selectors import teams_for_user
 
 
 @cache
@@ -22,3 +24,9 @@ def _navigation() -> dict[str, list[str]]:
 
 def app_navigation(request: HttpRequest) -> dict[str, Any]:
     return _navigation()
+
+
+def team_navigation(request: HttpRequest) -> dict[str, Any]:
+    """``nav_team``: the team whose menu a page without a team of its own (the catalog, the matrix,
+    the home page) shows, the user's first team. Looked up only when such a page draws the menu."""
+    return {"nav_team": SimpleLazyObject(lambda: teams_for_user(user=request.user).first())}

@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.app_navigation",
+                "portal.context_processors.team_navigation",
                 "catalog.context_processors.catalog_vocabulary",
             ],
         },
@@ -147,13 +148,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# Hashed, compressed static files (cached for a year by browsers): always in production, and under
+# `make run`, which collects them first. Off by default in development and tests, which read the
+# source folders directly.
+STATIC_HASHED = env_bool("STATIC_HASHED", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_HASHED
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
@@ -277,8 +282,8 @@ GATEWAY_LOG_FLUSH_S = float(env_str("GATEWAY_LOG_FLUSH_S", "1"))
 GATEWAY_LOG_BATCH = env_int("GATEWAY_LOG_BATCH", 500)
 
 # In development WhiteNoise serves straight from the source folders, no collectstatic needed.
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG and not STATIC_HASHED
+WHITENOISE_AUTOREFRESH = DEBUG and not STATIC_HASHED
 
 # Routing: raw request logs are kept this many days (hourly rollups are kept for good); the local
 # upstream that `make run` starts and the demo team's backends point at.

@@ -33,10 +33,13 @@ M = TypeVar("M", bound=Model)
 # --- Pages ----------------------------------------------------------------------------------------
 
 
-def membership_get_for_user(*, user: User | AnonymousUser, team_slug: str, write: bool = False) -> Membership:
+def membership_get_for_user(
+    *, user: User | AnonymousUser, team_slug: str, write: bool = False, owner: bool = False
+) -> Membership:
     """The user's membership of the team named in the URL.
 
-    Outsiders get a 404 (the team's existence is not disclosed); viewers asking to write get a 403.
+    Outsiders get a 404 (the team's existence is not disclosed); viewers asking to write get a 403,
+    and so does anyone but an owner asking for an owner's action (members, tokens).
     """
     if not user.is_authenticated:
         raise Http404("No such team.")
@@ -45,6 +48,8 @@ def membership_get_for_user(*, user: User | AnonymousUser, team_slug: str, write
         raise Http404("No such team.")
     if write and not membership.can_write:
         raise PermissionDenied("Your role in this team is read-only.")
+    if owner and not membership.is_owner:
+        raise PermissionDenied("Only the team's owners can manage members and API tokens.")
     return membership
 
 

@@ -18,6 +18,15 @@ team_patterns = [
     path("", views.team_detail, name="team-detail"),
     path("tokens/", views.team_tokens, name="team-tokens"),
     path("tokens/<int:token_id>/revoke/", views.team_token_revoke, name="team-token-revoke"),
+    path("members/add/", views.team_member_add, name="team-member-add"),
+    path("members/<int:member_id>/role/", views.team_member_role, name="team-member-role"),
+    path("members/<int:member_id>/remove/", views.team_member_remove, name="team-member-remove"),
+    path("invitations/", views.team_invitation_create, name="team-invitation-create"),
+    path(
+        "invitations/<int:invitation_id>/revoke/",
+        views.team_invitation_revoke,
+        name="team-invitation-revoke",
+    ),
 ]
 
 
@@ -42,6 +51,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invite/<str:secret>/", views.invitation_accept_page, name="invitation-accept"),
     path(TEAM_URLS_PREFIX, include(team_patterns)),
     *_app_pages(),
     path("admin/", admin.site.urls),

@@ -18,6 +18,8 @@ from evaluations.services.cost_report import (
 from evaluations.services.recommendation import Exclusion, Recommendation, recommend_models
 from evaluations.services.writes import (
     evaluation_create,
+    evaluation_delete,
+    evaluation_rename,
     profile_create,
     profile_delete,
     profile_move,
@@ -40,6 +42,8 @@ __all__ = [
     "Recommendation",
     "cost_report_build",
     "evaluation_create",
+    "evaluation_delete",
+    "evaluation_rename",
     "model_cost",
     "profile_create",
     "profile_delete",

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from catalog.vocabulary import OPEN_SOURCE, PROPRIETARY
 from evaluations.costing import (
-    MAX_INSTANCES,
+    PREFILL_TO_OUTPUT_SPEED,
     ApiPricing,
     BreakEven,
     CostRow,
@@ -24,6 +24,7 @@ from evaluations.costing import (
     SelfHostedSteps,
     Usage,
     api_monthly_cost,
+    api_monthly_cost_exact,
     break_even_daily_requests,
     break_even_months,
     cumulative_costs,
@@ -51,6 +52,8 @@ class CatalogModel(Protocol):
     def instance_hourly_cost(self) -> Decimal | None: ...
     @property
     def throughput_tokens_per_s(self) -> int | None: ...
+    @property
+    def prefill_tokens_per_s(self) -> int | None: ...
     @property
     def concurrent_requests_per_instance(self) -> int | None: ...
     @property
@@ -83,12 +86,18 @@ def model_ref(option: CatalogModel) -> ModelRef:
     return ModelRef(option.pk, option.name, option.kind)
 
 
+Basis = Literal["api", "self_hosted"]
+BASIS_LABELS: dict[str, str] = {"api": "API", "self_hosted": "self-hosted"}
+
+
 @dataclass(frozen=True)
 class ModelCost:
-    """One model priced at a usage: by API price when proprietary, by self-hosting when open source.
+    """One way of running a model, priced at a usage: through an API price, or self-hosted.
 
-    ``missing`` names the catalog fields a price needs but lacks; such a model is not priced and all
-    its figures are None (never zero).
+    A proprietary model is priced by its API price, an open-source model by self-hosting, and an
+    open-source model that also has a hosted API price both ways (``both_ways``: two labelled
+    options). ``missing`` names the catalog fields a price needs but lacks; such an option is not
+    priced and all its figures are None (never zero).
     """
 
     model: ModelRef
@@ -97,13 +106,30 @@ class ModelCost:
     hosted: SelfHostedCost | None = None
     pricing: ApiPricing | None = None
     hosting: HostingProfile | None = None
+    monthly_api_exact: Decimal | None = None
+    priced_by: Basis | None = None
+    both_ways: bool = False
+
+    @property
+    def label(self) -> str:
+        """The model's name, with the way it is run when it is priced both ways."""
+        if not self.both_ways:
+            return self.model.name
+        return f"{self.model.name} ({BASIS_LABELS[self.basis]})"
+
+    @property
+    def under_a_cent(self) -> bool:
+        """True when an API bill rounds to $0.00 but is not nothing: shown as "< $0.01"."""
+        return self.monthly_api_exact is not None and 0 < self.monthly_api_exact < Decimal("0.005")
 
     @property
     def priced(self) -> bool:
         return not self.missing
 
     @property
-    def basis(self) -> Literal["api", "self_hosted"]:
+    def basis(self) -> Basis:
+        if self.priced_by is not None:
+            return self.priced_by
         return "self_hosted" if self.model.kind == OPEN_SOURCE else "api"
 
     @property
@@ -129,8 +155,9 @@ class ModelCost:
         ]
         n = self.hosted.capacity.instances
         return (
-            f"Capacity not checked: {' and '.join(unknown)} unknown; "
-            f"assumes {n} instance{'s' if n != 1 else ''}."
+            f"Capacity not checked: {' and '.join(unknown)} unknown, so {n} instance"
+            f"{'s are' if n != 1 else ' is'} assumed whatever the traffic; the self-hosted cost may be "
+            "far too low."
         )
 
     @property
@@ -163,34 +190,76 @@ def _missing(option: CatalogModel, names: Sequence[str]) -> tuple[str, ...]:
     return tuple(name for name in names if getattr(option, name) is None)
 
 
+def has_api_price(option: CatalogModel) -> bool:
+    return not _missing(option, API_PRICE_FIELDS)
+
+
+def model_costs(*, option: CatalogModel, usage: Usage) -> list[ModelCost]:
+    """Every way of running one catalog model, priced at this usage (or with what is missing).
+
+    Proprietary: through its API. Open source: self-hosted, and also through an API when the catalog
+    has a hosted API price for it (two labelled options).
+    """
+    if option.kind != OPEN_SOURCE:
+        return [_api_cost(option, usage)]
+    if not has_api_price(option):
+        return [_self_hosted_cost(option, usage)]
+    return [_api_cost(option, usage, both_ways=True), _self_hosted_cost(option, usage, both_ways=True)]
+
+
 def model_cost(*, option: CatalogModel, usage: Usage) -> ModelCost:
-    """Price one catalog model at this usage, or say which figures are missing."""
+    """One model's cost at this usage in its usual way of running, which is how a recommendation
+    prices it: through its API when proprietary, self-hosted when open source (the cost report also
+    shows an open-source model's hosted API price, as a second option)."""
+    return model_costs(option=option, usage=usage)[-1]
+
+
+def _self_hosted_cost(option: CatalogModel, usage: Usage, *, both_ways: bool = False) -> ModelCost:
     ref = model_ref(option)
-    if option.kind == OPEN_SOURCE:
-        missing = _missing(option, HOSTING_COST_FIELDS)
-        if missing:
-            return ModelCost(ref, missing)
-        instance_hourly_cost, setup_hours = option.instance_hourly_cost, option.setup_hours
-        monthly_ops_hours, engineering_hourly_rate = option.monthly_ops_hours, option.engineering_hourly_rate
-        # _missing found none of HOSTING_COST_FIELDS empty.
-        assert instance_hourly_cost is not None and setup_hours is not None
-        assert monthly_ops_hours is not None and engineering_hourly_rate is not None
-        hosting = HostingProfile(
-            instance_hourly_cost=instance_hourly_cost,
-            setup_hours=setup_hours,
-            monthly_ops_hours=monthly_ops_hours,
-            engineering_hourly_rate=engineering_hourly_rate,
-            throughput_tokens_per_s=option.throughput_tokens_per_s,
-            concurrent_requests=option.concurrent_requests_per_instance,
-        )
-        return ModelCost(ref, (), hosted=self_hosted_cost(usage, hosting), hosting=hosting)
+    missing = _missing(option, HOSTING_COST_FIELDS)
+    if missing:
+        return ModelCost(ref, missing, priced_by="self_hosted", both_ways=both_ways)
+    instance_hourly_cost, setup_hours = option.instance_hourly_cost, option.setup_hours
+    monthly_ops_hours, engineering_hourly_rate = option.monthly_ops_hours, option.engineering_hourly_rate
+    # _missing found none of HOSTING_COST_FIELDS empty.
+    assert instance_hourly_cost is not None and setup_hours is not None
+    assert monthly_ops_hours is not None and engineering_hourly_rate is not None
+    hosting = HostingProfile(
+        instance_hourly_cost=instance_hourly_cost,
+        setup_hours=setup_hours,
+        monthly_ops_hours=monthly_ops_hours,
+        engineering_hourly_rate=engineering_hourly_rate,
+        throughput_tokens_per_s=option.throughput_tokens_per_s,
+        concurrent_requests=option.concurrent_requests_per_instance,
+        prefill_tokens_per_s=option.prefill_tokens_per_s,
+    )
+    return ModelCost(
+        ref,
+        (),
+        hosted=self_hosted_cost(usage, hosting),
+        hosting=hosting,
+        priced_by="self_hosted",
+        both_ways=both_ways,
+    )
+
+
+def _api_cost(option: CatalogModel, usage: Usage, *, both_ways: bool = False) -> ModelCost:
+    ref = model_ref(option)
     missing = _missing(option, API_PRICE_FIELDS)
     if missing:
-        return ModelCost(ref, missing)
+        return ModelCost(ref, missing, priced_by="api", both_ways=both_ways)
     input_price, output_price = option.input_price_per_mtok, option.output_price_per_mtok
     assert input_price is not None and output_price is not None  # _missing found neither empty
     pricing = ApiPricing(input_price, output_price)
-    return ModelCost(ref, (), monthly_api=api_monthly_cost(usage, pricing), pricing=pricing)
+    return ModelCost(
+        ref,
+        (),
+        monthly_api=api_monthly_cost(usage, pricing),
+        pricing=pricing,
+        monthly_api_exact=api_monthly_cost_exact(usage, pricing),
+        priced_by="api",
+        both_ways=both_ways,
+    )
 
 
 @dataclass(frozen=True)
@@ -234,6 +303,21 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
 )
 
 
+def idle_days_note(usage: Usage) -> str:
+    """What the days without traffic do to the self-hosted bill."""
+    days = usage.idle_days
+    plural = "s" if days != 1 else ""
+    if usage.shut_down_idle_days:
+        return (
+            f"Self-hosted instances are shut down on the {days} idle day{plural} a month: GPU hours are "
+            f"billed for {usage.billed_days} days. Operations labour is the same every month."
+        )
+    return (
+        f"Self-hosted instances keep running on the {days} idle day{plural} a month: GPU hours are "
+        f"billed for {usage.billed_days} days."
+    )
+
+
 @dataclass(frozen=True)
 class CostReport:
     usage: Usage
@@ -244,11 +328,16 @@ class CostReport:
 
     @property
     def notes(self) -> list[str]:
-        notes = [f"{m.model.name}: {m.capacity_note}" for m in self.models if m.capacity_note]
+        notes = [idle_days_note(self.usage)] if self.usage.idle_days else []
+        notes += [f"{m.label}: {m.capacity_note}" for m in self.models if m.capacity_note]
         notes += [
-            f"{m.model.name}: not priced, missing {', '.join(m.missing)}."
+            f"{m.label}: no prefill figure, so prompts are read at {PREFILL_TO_OUTPUT_SPEED} x "
+            "its output speed."
             for m in self.models
-            if not m.priced
+            if m.hosting is not None and m.hosting.throughput_tokens_per_s and m.hosting.prefill_assumed
+        ]
+        notes += [
+            f"{m.label}: not priced, missing {', '.join(m.missing)}." for m in self.models if not m.priced
         ]
         return notes
 
@@ -264,8 +353,8 @@ def _compare(
         volume_reason = f"From {volume:,} requests a day the API costs at least as much as self-hosting."
     elif usage.avg_input_tokens * pricing.input_per_mtok + usage.avg_output_tokens * pricing.output_per_mtok:
         volume_reason = (
-            f"No daily volume within {MAX_INSTANCES:,} instances makes the API cost as much as "
-            "self-hosting: each instance costs more than the API traffic it can serve."
+            "No daily volume makes the API cost as much as self-hosting: each added instance costs "
+            "more than the API traffic it can serve."
         )
     else:
         volume_reason = "The API costs nothing at this token mix, so self-hosting never costs less."
@@ -308,17 +397,19 @@ def cost_report_build(
     options: Sequence[CatalogModel],
     chart_pair: tuple[int | None, int | None] | None = None,
 ) -> CostReport:
-    """Price every model, compare every priced open-source/proprietary pair, and chart one pair.
+    """Price every way of running every model (``model_costs``), compare every priced self-hosted
+    option with every priced API option, and chart one pair.
 
-    ``chart_pair`` is (open-source id, proprietary id); a side that is None or not a priced model of
-    that kind falls back to the cheapest priced model of the kind. The chart covers 36 months of
+    ``chart_pair`` is (self-hosted model id, API model id); a side that is None or not priced that
+    way falls back to the cheapest priced option of that way (on the API side, the cheapest
+    proprietary model when there is one). The chart covers 36 months of
     cumulative cost and monthly cost across daily volumes from zero to twice the larger of this
     usage and the break-even volume.
     """
-    costs = [model_cost(option=option, usage=usage) for option in options]
-    costs.sort(key=lambda c: (c.model.name.casefold(), c.model.name, c.model.id))
-    open_source = [c for c in costs if c.priced and c.model.kind == OPEN_SOURCE]
-    proprietary = [c for c in costs if c.priced and c.model.kind == PROPRIETARY]
+    costs = [cost for option in options for cost in model_costs(option=option, usage=usage)]
+    costs.sort(key=lambda c: (c.model.name.casefold(), c.model.name, c.model.id, c.basis))
+    open_source = [c for c in costs if c.priced and c.basis == "self_hosted"]
+    proprietary = [c for c in costs if c.priced and c.basis == "api"]
     comparisons = []
     for o in open_source:
         assert o.hosting is not None
@@ -328,8 +419,9 @@ def cost_report_build(
     if comparisons:
         wanted_os, wanted_api = chart_pair or (None, None)
         chosen_os = next((c for c in open_source if c.model.id == wanted_os), None) or _cheapest(open_source)
+        # By default the article's question: self-hosting against the cheapest proprietary API.
         chosen_api = next((c for c in proprietary if c.model.id == wanted_api), None) or _cheapest(
-            proprietary
+            [c for c in proprietary if c.model.kind == PROPRIETARY] or proprietary
         )
         chart = _chart(
             usage,

@@ -4,7 +4,7 @@ priorities with ``evaluations.scoring.rank_models``."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
@@ -14,7 +14,7 @@ from catalog.selectors import decision_catalog
 from evaluations.costing import Usage
 from evaluations.models import validate_priorities
 from evaluations.requirements import Capabilities, Requirements, capability_shortfalls
-from evaluations.scoring import Candidate, RankedModel, rank_models
+from evaluations.scoring import Candidate, RankedModel, cost_scores, rank_models
 from evaluations.services.cost_report import CatalogModel, ModelCost, ModelRef, model_cost, model_ref
 
 
@@ -39,6 +39,12 @@ class Recommendation:
     requirements: Requirements
     ranking: list[RankedModel]
     excluded: list[Exclusion]
+    # With a usage: each ranked model's cost at it (priced or not), and cost scores derived from it.
+    costs: dict[int, ModelCost] = field(default_factory=dict)
+
+    @property
+    def cost_from_usage(self) -> bool:
+        return bool(self.costs)
 
 
 def recommend_models(
@@ -51,10 +57,12 @@ def recommend_models(
     """Filter the active catalog by hard requirements, then rank the rest by weighted priorities.
 
     Ranking is ``evaluations.scoring.rank_models`` (weight 1/rank, missing score ``DEFAULT_SCORE``,
-    ties by name and flagged). A monthly cost limit prices each model with ``model_cost`` at
-    ``usage``; a model that cannot be priced does not meet it. ``options`` defaults to every active
-    model, fetched in one query: the cost of a recommendation does not grow in queries with the
-    catalog.
+    ties share a rank). With a ``usage`` every model is priced with ``model_cost`` and the cost
+    priority scores what it would cost (``scoring.cost_scores``: the cheapest model meeting the
+    requirements scores ``SCORE_MAX``); a model that cannot be priced keeps its catalog cost score
+    and is flagged. A monthly cost limit excludes models above it, and models that cannot be priced.
+    ``options`` defaults to every active model, fetched in one query: the cost of a recommendation
+    does not grow in queries with the catalog.
     """
     priorities = list(priorities)
     try:
@@ -66,18 +74,43 @@ def recommend_models(
         raise ValidationError(
             {"usage_pattern": ["A maximum monthly cost needs a usage pattern to price the models."]}
         )
-    candidates: list[Candidate] = []
+    kept: list[RankableModel] = []
+    costs: dict[int, ModelCost] = {}
     excluded: list[Exclusion] = []
     for option in decision_catalog() if options is None else options:
         reasons = capability_shortfalls(option, requirements)
-        if requirements.max_monthly_cost is not None and usage is not None:
-            reasons += _cost_shortfalls(model_cost(option=option, usage=usage), requirements.max_monthly_cost)
+        cost = model_cost(option=option, usage=usage) if usage is not None else None
+        if requirements.max_monthly_cost is not None and cost is not None:
+            reasons += _cost_shortfalls(cost, requirements.max_monthly_cost)
         if reasons:
             excluded.append(Exclusion(model_ref(option), tuple(reasons)))
         else:
-            candidates.append(Candidate(option.pk, option.name, option.kind, option.scores))
+            kept.append(option)
+            if cost is not None:
+                costs[option.pk] = cost
+    candidates = _candidates(kept, costs)
     excluded.sort(key=lambda e: (e.model.name.casefold(), e.model.name, e.model.id))
-    return Recommendation(tuple(priorities), requirements, rank_models(priorities, candidates), excluded)
+    return Recommendation(
+        tuple(priorities), requirements, rank_models(priorities, candidates), excluded, costs
+    )
+
+
+def _candidates(options: Sequence[RankableModel], costs: dict[int, ModelCost]) -> list[Candidate]:
+    """Candidates to rank; with costs at a usage, the cost score is derived from them."""
+    if not costs:
+        return [Candidate(o.pk, o.name, o.kind, o.scores) for o in options]
+    priced = {pk: c.monthly_total for pk, c in costs.items() if c.monthly_total is not None}
+    derived = cost_scores(priced)
+    candidates = []
+    for option in options:
+        scores = dict(option.scores)
+        if option.pk in derived:
+            scores["cost"] = derived[option.pk]
+            note = f"${priced[option.pk]:,.2f} a month"
+        else:
+            note = "cost unknown at this usage: catalog score"
+        candidates.append(Candidate(option.pk, option.name, option.kind, scores, {"cost": note}))
+    return candidates
 
 
 def _cost_shortfalls(cost: ModelCost, limit: Decimal) -> list[str]:

@@ -17,12 +17,13 @@ from catalog.selectors import decision_catalog
 from evaluations.costing import USAGE_FIELDS, Usage
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern
 from evaluations.requirements import Requirements
+from evaluations.scoring import RankedModel
 from evaluations.services.cost_report import cost_report_build
 from evaluations.services.recommendation import recommend_models
 from evaluations.snapshots import SNAPSHOT_VERSION, cost_report_data, recommendation_data
 from portal.models import Team
 
-TeamOwned = TypeVar("TeamOwned", PriorityProfile, UsagePattern)
+TeamOwned = TypeVar("TeamOwned", PriorityProfile, UsagePattern, Evaluation)
 
 
 def _save_named(instance: TeamOwned, *, noun: str) -> TeamOwned:
@@ -37,7 +38,8 @@ def _save_named(instance: TeamOwned, *, noun: str) -> TeamOwned:
         ._default_manager.filter(team_id=instance.team_id, name=instance.name)
         .exclude(pk=instance.pk)
     )
-    message = f"This team already has a {noun} named “{instance.name}”."
+    article = "an" if noun[0] in "aeio" else "a"  # "a usage pattern", "an evaluation"
+    message = f"This team already has {article} {noun} named “{instance.name}”."
     if "name" not in errors and duplicate.exists():
         errors["name"] = [ValidationError(message, code="unique")]
     if errors:
@@ -55,19 +57,47 @@ def _as_list(priorities: Sequence[str]) -> Any:
     return list(priorities) if isinstance(priorities, list | tuple) else priorities
 
 
-def profile_create(*, team: Team, name: str, priorities: Sequence[str]) -> PriorityProfile:
+def _check_default_pattern(team_id: int, pattern: UsagePattern | None) -> None:
+    if pattern is not None and pattern.team_id != team_id:
+        raise ValidationError({"default_usage_pattern": ["Not in this team."]})
+
+
+def profile_create(
+    *,
+    team: Team,
+    name: str,
+    priorities: Sequence[str],
+    default_usage_pattern: UsagePattern | None = None,
+) -> PriorityProfile:
+    _check_default_pattern(team.pk, default_usage_pattern)
     return _save_named(
-        PriorityProfile(team=team, name=name, priorities=_as_list(priorities)), noun="priority profile"
+        PriorityProfile(
+            team=team,
+            name=name,
+            priorities=_as_list(priorities),
+            default_usage_pattern=default_usage_pattern,
+        ),
+        noun="priority profile",
     )
 
 
+_UNCHANGED: Any = object()
+
+
 def profile_update(
-    *, profile: PriorityProfile, name: str | None = None, priorities: Sequence[str] | None = None
+    *,
+    profile: PriorityProfile,
+    name: str | None = None,
+    priorities: Sequence[str] | None = None,
+    default_usage_pattern: UsagePattern | None = _UNCHANGED,
 ) -> PriorityProfile:
     if name is not None:
         profile.name = name
     if priorities is not None:
         profile.priorities = _as_list(priorities)
+    if default_usage_pattern is not _UNCHANGED:
+        _check_default_pattern(profile.team_id, default_usage_pattern)
+        profile.default_usage_pattern = default_usage_pattern
     return _save_named(profile, noun="priority profile")
 
 
@@ -112,7 +142,7 @@ def usage_pattern_create(*, team: Team, name: str, **fields: Any) -> UsagePatter
 
 def usage_pattern_update(*, pattern: UsagePattern, **fields: Any) -> UsagePattern:
     for field, value in fields.items():
-        if field not in ("name", *USAGE_FIELDS):
+        if field not in ("name", *USAGE_FIELDS, "shut_down_idle_days"):
             raise TypeError(f"Unknown usage pattern field {field!r}.")
         setattr(pattern, field, value)
     return _save_named(pattern, noun="usage pattern")
@@ -120,6 +150,13 @@ def usage_pattern_update(*, pattern: UsagePattern, **fields: Any) -> UsagePatter
 
 def usage_pattern_delete(*, pattern: UsagePattern) -> None:
     pattern.delete()
+
+
+def _top_pick(ranking: Sequence[RankedModel]) -> str:
+    """The first-ranked model, or every model tied for first joined by " = " (a tie has no winner)."""
+    names = " = ".join(r.candidate.name for r in ranking if r.rank == 1)
+    limit = Evaluation._meta.get_field("top_pick").max_length or 120
+    return names if len(names) <= limit else names[: limit - 1] + "…"
 
 
 @transaction.atomic
@@ -132,11 +169,13 @@ def evaluation_create(
     profile: PriorityProfile | None = None,
     requirements: Requirements | None = None,
     usage_pattern: UsagePattern | None = None,
+    allow_empty: bool = True,
 ) -> Evaluation:
     """Run the recommendation (and, with a usage pattern, the cost report) and save what they said.
 
     Priorities come from ``priorities`` or, when omitted, from the profile. The cost report covers
-    the models that met the requirements. Both are stored as JSON so the evaluation reads the same
+    the models that met the requirements; ``allow_empty=False`` refuses a result that ranks no
+    model (the page never offers to save one). Both are stored as JSON so the evaluation reads the same
     after the catalog changes.
     """
     for owned in (profile, usage_pattern):
@@ -151,6 +190,10 @@ def evaluation_create(
     recommendation = recommend_models(
         priorities=priorities, requirements=requirements, usage=usage, options=options
     )
+    if not recommendation.ranking and not allow_empty:
+        raise ValidationError(
+            {"requirements": ["No active model meets these requirements, so there is nothing to save."]}
+        )
     report = None
     if usage is not None:
         ranked = {r.candidate.id for r in recommendation.ranking}
@@ -178,10 +221,22 @@ def evaluation_create(
         priorities=list(priorities),
         requirements=recommendation.requirements.as_data(),
         snapshot=snapshot,
-        top_pick=recommendation.ranking[0].candidate.name if recommendation.ranking else "",
+        top_pick=_top_pick(recommendation.ranking),
         created_by=created_by if created_by is not None and created_by.is_authenticated else None,
     )
+    if Evaluation.objects.filter(team=team, name=name).exists():
+        raise ValidationError({"name": [f"This team already has an evaluation named “{name}”."]})
     # The related rows were resolved for this team above: only the values need checking.
     evaluation.full_clean(exclude=["team", "profile", "usage_pattern", "created_by"])
     evaluation.save()
     return evaluation
+
+
+def evaluation_rename(*, evaluation: Evaluation, name: str) -> Evaluation:
+    """Rename a saved evaluation; its results never change. Names are unique per team."""
+    evaluation.name = name
+    return _save_named(evaluation, noun="evaluation")
+
+
+def evaluation_delete(*, evaluation: Evaluation) -> None:
+    evaluation.delete()

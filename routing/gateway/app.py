@@ -651,16 +651,17 @@ class GatewayApp:
                 output_tokens=ex.output_tokens,
                 include_usage=ex.include_usage,
             )
+            # Counted before the caller has the answer, so its next request sees the spend on any replica.
+            await self._finish(ex, 200, cost, gpu_seconds, latency_ms)
             await send(
                 {"type": "http.response.start", "status": 200, "headers": [*SSE_HEADERS, *ex.headers()]}
             )
             await send({"type": "http.response.body", "body": body})
-            await self._finish(ex, 200, cost, gpu_seconds, latency_ms)
             return None, b""
         else:
             body = completion.body
-        await self._respond(send, 200, body, ex.headers())
         await self._finish(ex, 200, cost, gpu_seconds, latency_ms)
+        await self._respond(send, 200, body, ex.headers())
         return None, b""
 
     @staticmethod

@@ -44,8 +44,9 @@
     },
   };
 
-  function line(label, points, key, color) {
+  function line(label, points, key, color, dashed) {
     return {
+      borderDash: dashed ? [8, 5] : [],
       label: label,
       data: points,
       parsing: { xAxisKey: "x", yAxisKey: key },
@@ -93,7 +94,12 @@
     if (!source || typeof Chart === "undefined") return;
     var data = JSON.parse(source.textContent);
     var apiLabel = data.proprietary + " (API)";
-    var hostedLabel = data.open_source + " (self-hosted)";
+    // Without capacity figures one instance is assumed at every volume: the line is drawn dashed and
+    // says so, rather than passing for a real flat cost.
+    var unchecked = data.capacity_checked === false;
+    var hostedLabel = data.open_source + (unchecked
+      ? " (self-hosted, capacity not checked: 1 instance assumed)"
+      : " (self-hosted)");
 
     var cumulative = document.querySelector("[data-testid=cumulative-chart]");
     if (cumulative) {
@@ -106,7 +112,7 @@
         : "Cumulative cost: self-hosting breaks even after " + data.break_even_months + " months";
       charts.push(lineChart(
         cumulative,
-        [line(apiLabel, months, "api", "#2457c5"), line(hostedLabel, months, "hosted", "#1e7b34")],
+        [line(apiLabel, months, "api", "#2457c5"), line(hostedLabel, months, "hosted", "#1e7b34", unchecked)],
         "Months",
         title,
         { value: breakEven, label: "Break-even: " + data.break_even_months + " months" }
@@ -119,9 +125,10 @@
         return { x: p.daily_requests, api: Number(p.api), hosted: Number(p.self_hosted) };
       });
       var volumeBreakEven = data.break_even_daily_requests;
+      if (unchecked) volume.dataset.capacityUnchecked = "true";
       charts.push(lineChart(
         volume,
-        [line(apiLabel, points, "api", "#2457c5"), line(hostedLabel, points, "hosted", "#1e7b34")],
+        [line(apiLabel, points, "api", "#2457c5"), line(hostedLabel, points, "hosted", "#1e7b34", unchecked)],
         "Requests per day",
         volumeBreakEven === null
           ? "Monthly cost by volume: no break-even volume"

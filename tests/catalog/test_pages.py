@@ -29,7 +29,8 @@ def test_catalog_list_is_paginated_with_a_fixed_number_of_queries(alice_client, 
     # 2. user
     # 3. count
     # 4. the page of models
-    with django_assert_num_queries(4):
+    # 5. the team whose menu the page shows
+    with django_assert_num_queries(5):
         response = alice_client.get("/catalog/")
     assert len(response.context["page"].object_list) == 25
     assert "Page 1 of 2" in response.content.decode()
@@ -91,7 +92,8 @@ def test_matrix_uses_a_fixed_number_of_queries(alice_client, django_assert_num_q
     # 1. session
     # 2. user
     # 3. the active models
-    with django_assert_num_queries(3):
+    # 4. the team whose menu the page shows
+    with django_assert_num_queries(4):
         alice_client.get("/catalog/matrix/")
 
 
@@ -101,3 +103,39 @@ def test_inactive_models_are_left_out_of_the_pages(alice_client, article_catalog
     ModelOption.objects.filter(name="Mistral 7B").update(is_active=False)
     response = alice_client.get("/catalog/matrix/")
     assert "Mistral 7B" not in [m.name for m in response.context["models"]]
+
+
+def test_the_catalog_searches_by_name_or_provider(alice_client, article_catalog):
+    by_name = alice_client.get("/catalog/", {"q": "mix"}).content.decode()
+    by_provider = alice_client.get("/catalog/", {"q": "anthropic"}).content.decode()
+
+    assert 'data-model="Mixtral 8x7B"' in by_name and 'data-model="GPT-4 Turbo"' not in by_name
+    assert 'data-model="Claude 3 Opus"' in by_provider and 'data-model="Mixtral 8x7B"' not in by_provider
+
+
+def test_the_catalog_sorts_by_a_column_with_unknowns_last(alice_client, article_catalog):
+    ascending = alice_client.get("/catalog/", {"sort": "input_price"})
+    descending = alice_client.get("/catalog/", {"sort": "input_price", "desc": "1"})
+
+    names_up = [m.name for m in ascending.context["page"].object_list]
+    names_down = [m.name for m in descending.context["page"].object_list]
+    priced = [n for n in names_up if n != "Llama 2 70B"]
+    assert names_up[-1] == names_down[-1] == "Llama 2 70B"  # no API price: last either way
+    assert names_down[:-1] == priced[::-1]
+    assert names_up[0] == "Mistral 7B"
+    assert 'aria-sort="ascending"' in ascending.content.decode()
+    assert 'href="?sort=input_price&amp;desc=1"' in ascending.content.decode()
+
+
+def test_a_nonsense_sort_is_a_form_error_not_a_server_error(alice_client, article_catalog):
+    response = alice_client.get("/catalog/", {"sort": "password"})
+
+    assert response.status_code == 200
+    assert "sort" in response.context["form"].errors
+    assert response.context["page"].object_list[0].name == "Claude 3 Opus"  # by name
+
+
+def test_the_catalog_and_the_matrix_keep_the_team_menu(alice_client, article_catalog):
+    for url in ("/catalog/", "/catalog/matrix/"):
+        html = alice_client.get(url).content.decode()
+        assert 'href="/t/alpha/recommendations/"' in html and 'href="/t/alpha/tokens/"' in html

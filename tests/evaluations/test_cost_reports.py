@@ -100,7 +100,7 @@ def test_a_model_with_known_capacity_is_sized_by_its_peak_and_volume():
 def test_models_missing_a_figure_are_not_priced_and_say_what_is_missing(article_catalog):
     report = _article_report(article_catalog)
 
-    mistral = next(m for m in report.models if m.model.name == "Mistral 7B")
+    mistral = next(m for m in report.models if m.model.name == "Mistral 7B" and m.basis == "self_hosted")
     assert not mistral.priced
     assert mistral.missing == (
         "instance_hourly_cost",
@@ -176,13 +176,15 @@ def test_api_reports_the_article_figures_to_the_cent(alice_client, article_catal
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["usage_pattern"] == article_usage.pk
-    assert body["usage"] == ARTICLE_USAGE
+    assert body["usage"] == {**ARTICLE_USAGE, "shut_down_idle_days": True, "billed_days": 30}
     models = _by_name(body["models"])
     assert models["GPT-4 Turbo"] | {"id": 0} == {
         "id": 0,
         "name": "GPT-4 Turbo",
+        "label": "GPT-4 Turbo",
         "kind": "proprietary",
         "basis": "api",
+        "both_ways": False,
         "priced": True,
         "missing": [],
         "instances": None,
@@ -194,6 +196,7 @@ def test_api_reports_the_article_figures_to_the_cent(alice_client, article_catal
         "setup": None,
         "monthly_total": "10500.00",
         "first_year_total": "126000.00",
+        "under_a_cent": False,
     }
     llama = models["Llama 2 70B"]
     assert (llama["monthly_compute"], llama["monthly_ops"], llama["monthly_total"]) == (
@@ -214,8 +217,14 @@ def test_api_compares_the_article_pair_with_a_reason_instead_of_a_negative_month
     assert pair["open_source"] | {"id": 0} == {
         "id": 0,
         "name": "Llama 2 70B",
+        "label": "Llama 2 70B",
         "kind": "open_source",
         "monthly_total": "22584.00",
+        "capacity_checked": False,
+        "capacity_note": (
+            "Capacity not checked: output tokens/s per instance and concurrent requests per instance "
+            "unknown, so 1 instance is assumed whatever the traffic; the self-hosted cost may be far too low."
+        ),
     }
     assert pair["break_even_months"] is None
     assert "never breaks even" in pair["break_even_reason"]
@@ -227,7 +236,7 @@ def test_api_compares_the_article_pair_with_a_reason_instead_of_a_negative_month
 def test_api_lists_unpriced_models_with_nulls_never_zero(alice_client, article_catalog, article_usage):
     body = post_json(alice_client, URL, {"usage_pattern": article_usage.pk}).json()
 
-    mixtral = _by_name(body["models"])["Mixtral 8x7B"]
+    mixtral = next(m for m in body["models"] if m["label"] == "Mixtral 8x7B (self-hosted)")
     assert mixtral["priced"] is False
     assert mixtral["missing"] == [
         "instance_hourly_cost",
@@ -236,7 +245,7 @@ def test_api_lists_unpriced_models_with_nulls_never_zero(alice_client, article_c
         "engineering_hourly_rate",
     ]
     assert mixtral["monthly_total"] is None and mixtral["first_year_total"] is None
-    assert "Mixtral 8x7B: not priced, missing instance_hourly_cost" in " ".join(body["notes"])
+    assert "Mixtral 8x7B (self-hosted): not priced, missing instance_hourly_cost" in " ".join(body["notes"])
 
 
 def test_api_takes_inline_usage_and_a_subset_of_models(write_client, article_catalog):
@@ -474,3 +483,91 @@ def test_the_volume_axis_runs_from_zero_to_twice_the_larger_volume_in_round_step
     # break-even volume is added (without one, twice 10,000 gives 834, again 1,000).
     assert _volume_points(usage, 10_509) == sorted([*range(0, 24_001, 1_000), 10_509])
     assert _volume_points(usage, None) == list(range(0, 24_001, 1_000))
+
+
+def test_an_open_source_model_with_a_hosted_api_price_is_priced_both_ways(article_catalog):
+    # Mixtral's catalog row has a hosted API price; give it self-hosting figures too.
+    ModelOption.objects.filter(name="Mixtral 8x7B").update(
+        input_price_per_mtok=Decimal("0.70"),
+        output_price_per_mtok=Decimal("0.70"),
+        instance_hourly_cost=Decimal("8"),
+        setup_hours=Decimal("10"),
+        monthly_ops_hours=Decimal("10"),
+        engineering_hourly_rate=Decimal("100"),
+        throughput_tokens_per_s=1_000,
+        concurrent_requests_per_instance=64,
+    )
+    report = _article_report(article_catalog | {"Mixtral 8x7B": ModelOption.objects.get(name="Mixtral 8x7B")})
+
+    mixtral = [m for m in report.models if m.model.name == "Mixtral 8x7B"]
+    assert [(m.label, m.basis, m.priced) for m in mixtral] == [
+        ("Mixtral 8x7B (API)", "api", True),
+        ("Mixtral 8x7B (self-hosted)", "self_hosted", True),
+    ]
+    # 300,000 requests a month x (500 + 1,000 tokens) x $0.70 / 1M
+    assert mixtral[0].monthly_total == Decimal("315.00")
+    # 24 h x 30 days x $8 + 10 h x $100 of operations
+    assert mixtral[1].monthly_total == Decimal("6760.00")
+    pairs = {(c.open_source.label, c.proprietary.label) for c in report.comparisons}
+    assert ("Mixtral 8x7B (self-hosted)", "Mixtral 8x7B (API)") in pairs
+    assert ("Mixtral 8x7B (self-hosted)", "GPT-4 Turbo") in pairs
+    assert not any(
+        c.open_source.basis == "api" or c.proprietary.basis == "self_hosted" for c in report.comparisons
+    )
+
+
+def test_the_cost_report_page_shows_both_options_labelled(alice_client, article_catalog):
+    response = alice_client.get(
+        "/t/alpha/cost-report/",
+        {
+            "daily_requests": 10_000,
+            "avg_input_tokens": 500,
+            "avg_output_tokens": 1_000,
+            "peak_concurrent": 50,
+        },
+    )
+
+    html = response.content.decode()
+    assert 'data-model="Mistral 7B" data-basis="api"' in html
+    assert 'data-model="Mistral 7B" data-basis="self_hosted"' in html
+    assert "Mistral 7B (API)" in html and "Mistral 7B (self-hosted)" in html
+    assert "$112.50" in html  # 300,000 requests x 1,500 tokens x $0.25 / 1M
+
+
+def test_missing_capacity_figures_are_flagged_loudly(alice_client, article_catalog):
+    # Llama 2 70B has the article's cost figures but no throughput or concurrency.
+    response = alice_client.get(
+        "/t/alpha/cost-report/",
+        {
+            "daily_requests": 10_000,
+            "avg_input_tokens": 500,
+            "avg_output_tokens": 1_000,
+            "peak_concurrent": 50,
+        },
+    )
+
+    html = response.content.decode()
+    assert 'data-testid="capacity-warning"' in html
+    assert "Llama 2 70B: one instance is assumed and capacity is not checked." in html
+    chart = response.context["chart"]
+    assert chart["open_source"] == "Llama 2 70B" and chart["capacity_checked"] is False
+    assert 'data-testid="chart-capacity-warning"' in html
+
+
+def test_a_self_hosted_option_with_capacity_figures_is_not_flagged(alice_client, article_catalog):
+    ModelOption.objects.filter(name="Llama 2 70B").update(
+        throughput_tokens_per_s=2_000, concurrent_requests_per_instance=64
+    )
+    response = alice_client.get(
+        "/t/alpha/cost-report/",
+        {
+            "daily_requests": 10_000,
+            "avg_input_tokens": 500,
+            "avg_output_tokens": 1_000,
+            "peak_concurrent": 50,
+        },
+    )
+
+    html = response.content.decode()
+    assert 'data-testid="capacity-warning"' not in html
+    assert response.context["chart"]["capacity_checked"] is True

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import replace
 from decimal import Decimal
 
@@ -12,6 +14,7 @@ from evaluations.costing import (
     SelfHostedSteps,
     Usage,
     api_monthly_cost,
+    api_monthly_cost_exact,
     break_even_daily_requests,
     break_even_months,
     cumulative_costs,
@@ -108,7 +111,9 @@ def test_instances_needed_takes_the_larger_of_concurrency_and_volume() -> None:
 
 
 def test_volume_check_rounds_up_only_past_a_full_instance() -> None:
-    one_instance_per_day = 100 * 86_400 // 1_000
+    # 500 input tokens at 1,000/s (10 x the output speed) + 1,000 output tokens at 100/s = 10.5 s a request.
+    one_instance_per_day = 86_400 * 10 // 105
+    assert one_instance_per_day == 8_228
 
     exact = instances_needed(replace(ARTICLE_USAGE, daily_requests=one_instance_per_day), STEPPED_HOSTING)
     over = instances_needed(replace(ARTICLE_USAGE, daily_requests=one_instance_per_day + 1), STEPPED_HOSTING)
@@ -188,11 +193,13 @@ def test_break_even_volume_steps_up_when_that_volume_needs_a_second_instance() -
     one_instance_guess = 9_715
 
     assert instances_needed(replace(usage, daily_requests=one_instance_guess), STEPPED_HOSTING).instances == 2
-    assert break_even_daily_requests(usage, GPT4_TURBO_PRICING, STEPPED_HOSTING) == 16_572
-    assert api_monthly_cost(replace(usage, daily_requests=16_572), GPT4_TURBO_PRICING) == Decimal("17400.60")
-    assert api_monthly_cost(replace(usage, daily_requests=16_571), GPT4_TURBO_PRICING) == Decimal("17399.55")
-    assert self_hosted_cost(replace(usage, daily_requests=16_572), STEPPED_HOSTING).monthly_total == Decimal(
-        "17400.00"
+    # Two instances (serving 16,457 a day) cost $17,400.00, which 16,572 requests would pay for: too
+    # many for two. Three cost $24,600.00, paid for from 23,429 requests a day.
+    assert break_even_daily_requests(usage, GPT4_TURBO_PRICING, STEPPED_HOSTING) == 23_429
+    assert api_monthly_cost(replace(usage, daily_requests=23_429), GPT4_TURBO_PRICING) == Decimal("24600.45")
+    assert api_monthly_cost(replace(usage, daily_requests=23_428), GPT4_TURBO_PRICING) == Decimal("24599.40")
+    assert self_hosted_cost(replace(usage, daily_requests=23_429), STEPPED_HOSTING).monthly_total == Decimal(
+        "24600.00"
     )
 
 
@@ -203,10 +210,12 @@ def test_shared_self_hosted_steps_give_each_api_price_its_own_break_even_volume(
 
     # At twice the price a request a day costs 30 x (500 x 20 + 1,000 x 60) / 1M = $2.10 a month; one
     # instance ($7,200 compute + $3,000 ops) is recovered from ceil(10,200 / 2.10) = 4,858 requests a
-    # day, which one instance serves (8,640 a day at 100 tokens/s), so the search stops at n = 1.
-    assert break_even_daily_requests(usage, GPT4_TURBO_PRICING, STEPPED_HOSTING, steps=steps) == 16_572
+    # day, which one instance serves (10.5 s a request: 500 input tokens at 1,000/s and 1,000 output
+    # tokens at 100/s, so 8,228 a day), so the search stops at n = 1.
+    assert break_even_daily_requests(usage, GPT4_TURBO_PRICING, STEPPED_HOSTING, steps=steps) == 23_429
     assert break_even_daily_requests(usage, dearer, STEPPED_HOSTING, steps=steps) == 4_858
-    assert break_even_daily_requests(usage, GPT4_TURBO_PRICING, STEPPED_HOSTING, steps=steps) == 16_572
+    assert break_even_daily_requests(usage, dearer, STEPPED_HOSTING) == 4_858
+    assert break_even_daily_requests(usage, GPT4_TURBO_PRICING, STEPPED_HOSTING, steps=steps) == 23_429
     assert api_monthly_cost(replace(usage, daily_requests=4_858), dearer) == Decimal("10201.80")
     assert api_monthly_cost(replace(usage, daily_requests=4_857), dearer) == Decimal("10199.70")
     assert self_hosted_cost(replace(usage, daily_requests=4_858), STEPPED_HOSTING).monthly_total == Decimal(
@@ -266,11 +275,11 @@ def test_monthly_cost_by_volume_keeps_the_token_mix() -> None:
 def test_monthly_cost_by_volume_adds_instances_as_volume_grows() -> None:
     usage = replace(ARTICLE_USAGE, peak_concurrent=4)
 
-    rows = monthly_cost_by_volume(usage, GPT4_TURBO_PRICING, STEPPED_HOSTING, [8_640, 8_641])
+    rows = monthly_cost_by_volume(usage, GPT4_TURBO_PRICING, STEPPED_HOSTING, [8_228, 8_229])
 
     assert rows == [
-        (8_640, Decimal("9072.00"), Decimal("10200.00")),
-        (8_641, Decimal("9073.05"), Decimal("17400.00")),
+        (8_228, Decimal("8639.40"), Decimal("10200.00")),
+        (8_229, Decimal("8640.45"), Decimal("17400.00")),
     ]
 
 
@@ -313,3 +322,95 @@ def test_invalid_pricing_is_rejected(changes: dict[str, object], message: str) -
 def test_invalid_hosting_profile_is_rejected(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         replace(LLAMA_2_70B_ON_4X_A100, **changes)
+
+
+# --- Edges an independent oracle found -----------------------------------------------------------
+
+
+def _first_volume_by_brute_force(
+    usage: Usage, pricing: ApiPricing, hosting: HostingProfile, limit: int
+) -> int | None:
+    """The oracle: walk every daily volume and price both sides with the published functions."""
+    for daily in range(limit):
+        at = replace(usage, daily_requests=daily)
+        if api_monthly_cost_exact(at, pricing) >= self_hosted_cost(at, hosting).monthly_total:
+            return daily
+    return None
+
+
+def test_break_even_volume_search_agrees_with_walking_every_volume() -> None:
+    rng = random.Random(20_240_601)
+    for _ in range(150):
+        usage = Usage(
+            daily_requests=rng.randint(0, 1_000),
+            avg_input_tokens=rng.randint(0, 3_000),
+            avg_output_tokens=rng.randint(0, 3_000),
+            peak_concurrent=rng.randint(1, 50),
+            days_per_month=rng.randint(1, 31),
+            shut_down_idle_days=rng.random() < 0.5,
+        )
+        pricing = ApiPricing(Decimal(rng.randint(0, 3_000)) / 100, Decimal(rng.randint(0, 9_000)) / 100)
+        hosting = HostingProfile(
+            instance_hourly_cost=Decimal(rng.randint(1, 3_000)) / 1_000,
+            setup_hours=Decimal(rng.randint(0, 50)),
+            monthly_ops_hours=Decimal(rng.randint(0, 3)),
+            engineering_hourly_rate=Decimal(rng.randint(0, 50)),
+            throughput_tokens_per_s=rng.choice([None, rng.randint(1, 3_000)]),
+            concurrent_requests=rng.choice([None, rng.randint(1, 20)]),
+            prefill_tokens_per_s=rng.choice([None, rng.randint(1, 30_000)]),
+        )
+        found = break_even_daily_requests(usage, pricing, hosting)
+        walked = _first_volume_by_brute_force(usage, pricing, hosting, 5_000)
+        if walked is None:
+            assert found is None or found >= 5_000
+        else:
+            assert found == walked
+
+
+def test_break_even_volume_needs_no_instance_cap() -> None:
+    # Each instance serves 86,400 requests a day worth $907.20 a month of API traffic and costs $720:
+    # the $3,214,500 of monthly operations is recovered past 17,000 instances, beyond any fixed cap.
+    usage = Usage(daily_requests=1_000, avg_input_tokens=0, avg_output_tokens=1, peak_concurrent=1)
+    pricing = ApiPricing(Decimal("0"), Decimal("350"))
+    hosting = HostingProfile(
+        instance_hourly_cost=Decimal("1"),
+        setup_hours=Decimal("0"),
+        monthly_ops_hours=Decimal("21430"),
+        engineering_hourly_rate=Decimal("150"),
+        throughput_tokens_per_s=1,
+    )
+
+    started = time.perf_counter()
+    volume = break_even_daily_requests(usage, pricing, hosting)
+    elapsed = time.perf_counter() - started
+
+    assert volume is not None and volume > 10_000 * 86_400
+    at = replace(usage, daily_requests=volume)
+    below = replace(usage, daily_requests=volume - 1)
+    assert api_monthly_cost_exact(at, pricing) >= self_hosted_cost(at, hosting).monthly_total
+    assert api_monthly_cost_exact(below, pricing) < self_hosted_cost(below, hosting).monthly_total
+    assert elapsed < 0.5
+
+
+def test_input_tokens_need_capacity_too() -> None:
+    long_prompts = Usage(
+        daily_requests=10_000, avg_input_tokens=100_000, avg_output_tokens=10, peak_concurrent=1
+    )
+    with_prefill = replace(STEPPED_HOSTING, prefill_tokens_per_s=5_000)
+
+    # 100,000 / 1,000 tokens/s (assumed 10 x output) + 10 / 100 = 100.1 s a request.
+    assert instances_needed(long_prompts, STEPPED_HOSTING).by_volume == 12
+    # 100,000 / 5,000 + 10 / 100 = 20.1 s a request.
+    assert instances_needed(long_prompts, with_prefill).by_volume == 3
+
+
+def test_idle_days_cut_gpu_hours_only_when_instances_are_shut_down() -> None:
+    weekdays = replace(ARTICLE_USAGE, days_per_month=22)
+    always_on = replace(weekdays, shut_down_idle_days=False)
+
+    shut_down = self_hosted_cost(weekdays, LLAMA_2_70B_ON_4X_A100)
+    running = self_hosted_cost(always_on, LLAMA_2_70B_ON_4X_A100)
+
+    assert shut_down.monthly_compute == Decimal("14361.60")  # 27.20 x 24 x 22
+    assert running.monthly_compute == Decimal("19584.00")  # 27.20 x 24 x 30
+    assert shut_down.monthly_ops == running.monthly_ops == Decimal("3000.00")

@@ -61,8 +61,7 @@ FIGURE_NEEDED = ["Enter a figure, or pick a usage pattern."]
             {"priority_1": "nonsense", "min_context": "lots"},
             {
                 "min_context": ["Enter a whole number."],
-                "priority_1": _not_a_choice("nonsense"),
-                "__all__": ["At least one priority is required."],
+                "priority_1": [*_not_a_choice("nonsense"), "At least one priority is required."],
             },
         ),
         (

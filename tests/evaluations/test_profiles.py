@@ -96,6 +96,7 @@ def test_editor_creates_a_profile_in_their_own_team_whatever_the_body_says(carol
         "id": profile.pk,
         "name": "Startup",
         "priorities": STARTUP,
+        "default_usage_pattern": None,
         "created_at": None,
         "updated_at": None,
     }

@@ -63,8 +63,13 @@ def test_api_ranks_the_article_startup_case(alice_client, article_catalog):
         "contributions": {"time_to_market": "10.00", "performance": "4.50", "cost": "1.33"},
         "defaulted": [],
         "tied": False,
+        "position": 1,
+        "reason": "Top score: strongest on time to market 10, weakest on cost 4.",
+        "monthly_cost": None,
+        "cost_score_from": "catalog",
     }
     assert (second["model"]["name"], second["score"], second["rank"]) == ("Claude 3 Opus", "15.50", 2)
+    assert (body["max_score"], body["cost_from_usage"]) == ("18.33", False)
     assert body["excluded"] == []
 
 
@@ -118,10 +123,10 @@ def test_equal_totals_are_flagged_as_ties_and_ordered_by_name(alice_client):
 
     body = post_json(alice_client, URL, {"priorities": ["cost"]}).json()
 
-    assert [(r["rank"], r["model"]["name"], r["tied"]) for r in body["results"]] == [
-        (1, "zeta", False),
-        (2, "alpha", True),
-        (3, "Beta", True),
+    assert [(r["rank"], r["position"], r["model"]["name"], r["tied"]) for r in body["results"]] == [
+        (1, 1, "zeta", False),
+        (2, 2, "alpha", True),
+        (2, 3, "Beta", True),
     ]
 
 

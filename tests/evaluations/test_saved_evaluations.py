@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from catalog.models import ModelOption
 from evaluations.models import Evaluation
@@ -41,7 +42,10 @@ def saved_private(team, alice, privacy_profile, article_catalog) -> Evaluation:
 def test_saving_runs_both_services_and_stores_their_results(saved):
     snapshot = saved.snapshot
     first = snapshot["recommendation"]["results"][0]
-    assert (first["model"]["name"], first["score"]) == ("GPT-4 Turbo", "15.83")
+    # With the article's traffic GPT-4 Turbo is the cheapest priced model ($10,500 a month), so its
+    # cost score is 10, not the catalog's 4: 10 x 1 + 9 x 1/2 + 10 x 1/3 = 17.83.
+    assert (first["model"]["name"], first["score"]) == ("GPT-4 Turbo", "17.83")
+    assert (first["monthly_cost"], first["cost_score_from"]) == ("10500.00", "usage")
     costs = {m["name"]: m for m in snapshot["cost_report"]["models"]}
     assert costs["GPT-4 Turbo"]["monthly_total"] == "10500.00"
     assert costs["Llama 2 70B"]["first_year_total"] == "277008.00"
@@ -54,9 +58,9 @@ def test_later_catalog_edits_do_not_rewrite_a_saved_evaluation(alice_client, sav
     ModelOption.objects.filter(name="GPT-4 Turbo").update(score_time_to_market=1, input_price_per_mtok=100)
 
     saved.refresh_from_db()
-    assert saved.snapshot["recommendation"]["results"][0]["score"] == "15.83"
+    assert saved.snapshot["recommendation"]["results"][0]["score"] == "17.83"
     html = alice_client.get(f"/t/alpha/evaluations/{saved.pk}/").content.decode()
-    assert "15.83" in html and "$10,500.00" in html
+    assert "17.83" in html and "$10,500.00" in html
 
 
 def test_deleting_the_profile_keeps_the_evaluation_and_its_name(alice_client, saved, startup_profile):
@@ -168,17 +172,22 @@ def test_api_list_is_paginated_with_a_fixed_number_of_queries(
 def test_api_retrieve_returns_the_snapshot_and_hides_other_teams(alice_client, charlie_client, saved):
     body = alice_client.get(f"{LIST}{saved.pk}/").json()
 
-    assert body["snapshot"]["recommendation"]["results"][0]["score"] == "15.83"
+    assert body["snapshot"]["recommendation"]["results"][0]["score"] == "17.83"
     assert charlie_client.get(f"{LIST}{saved.pk}/").status_code == 404
     assert charlie_client.get(LIST).json()["count"] == 0
 
 
-def test_saved_evaluations_cannot_be_changed_or_deleted_through_the_api(alice_client, saved):
+def test_saved_results_cannot_be_replaced_through_the_api(alice_client, saved):
+    # Only the name changes; the snapshot is what was decided.
     assert (
-        alice_client.patch(f"{LIST}{saved.pk}/", {"name": "x"}, content_type="application/json").status_code
+        alice_client.put(f"{LIST}{saved.pk}/", {"name": "x"}, content_type="application/json").status_code
         == 405
     )
-    assert alice_client.delete(f"{LIST}{saved.pk}/").status_code == 405
+    response = alice_client.patch(
+        f"{LIST}{saved.pk}/", {"name": "x", "snapshot": {}}, content_type="application/json"
+    )
+    saved.refresh_from_db()
+    assert response.status_code == 200 and saved.snapshot != {}
 
 
 # --- Pages ----------------------------------------------------------------------------------------
@@ -305,10 +314,10 @@ def test_csv_export_lists_every_model_with_its_scores_and_costs(bob_client, save
         "1",
         "GPT-4 Turbo",
         "proprietary",
-        "15.83",
+        "17.83",
         "10.00",
         "4.50",
-        "1.33",
+        "3.33",
         "",
         "no",
         "10500.00",
@@ -343,3 +352,57 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_defused(alice_client,
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1][2] == '\'=HYPERLINK("http://example.com")'
+
+
+# --- Renaming and deleting ------------------------------------------------------------------------
+
+
+def test_names_are_unique_per_team(team, alice, saved):
+    with pytest.raises(ValidationError, match="already has an evaluation named"):
+        evaluation_create(team=team, name="Support bot", created_by=alice, priorities=["cost"])
+
+
+def test_editor_renames_and_deletes_on_the_pages(carol_client, saved):
+    renamed = carol_client.post(f"/t/alpha/evaluations/{saved.pk}/edit/", {"name": "Support bot v2"})
+    saved.refresh_from_db()
+    deleted = carol_client.post(f"/t/alpha/evaluations/{saved.pk}/delete/")
+
+    assert renamed.status_code == 302 and saved.name == "Support bot v2"
+    assert deleted.status_code == 302 and not Evaluation.objects.exists()
+
+
+def test_renaming_to_a_taken_name_is_a_field_error(alice_client, team, alice, saved, article_catalog):
+    other = evaluation_create(team=team, name="Other", created_by=alice, priorities=["cost"])
+
+    response = alice_client.post(f"/t/alpha/evaluations/{other.pk}/edit/", {"name": "Support bot"})
+
+    assert response.status_code == 400
+    assert (
+        "This team already has an evaluation named “Support bot”." in response.context["form"].errors["name"]
+    )
+
+
+def test_viewers_and_outsiders_cannot_rename_or_delete(bob_client, charlie_client, saved):
+    assert bob_client.post(f"/t/alpha/evaluations/{saved.pk}/delete/").status_code == 403
+    assert bob_client.get(f"/t/alpha/evaluations/{saved.pk}/edit/").status_code == 403
+    assert charlie_client.post(f"/t/alpha/evaluations/{saved.pk}/delete/").status_code == 404
+    assert Evaluation.objects.filter(pk=saved.pk).exists()
+
+
+def test_api_patch_renames_and_delete_removes(write_client, read_client, saved):
+    url = f"{LIST}{saved.pk}/"
+
+    refused = read_client.delete(url)
+    renamed = write_client.patch(url, {"name": "Renamed"}, content_type="application/json")
+    deleted = write_client.delete(url)
+
+    assert refused.status_code == 403
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Renamed"
+    assert renamed.json()["snapshot"] == saved.snapshot
+    assert deleted.status_code == 204 and not Evaluation.objects.exists()
+
+
+def test_the_delete_button_asks_first_naming_the_evaluation(alice_client, saved):
+    html = alice_client.get(f"/t/alpha/evaluations/{saved.pk}/").content.decode()
+
+    assert 'data-confirm="Delete the evaluation “Support bot”?' in html

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 from fractions import Fraction
 
@@ -9,6 +10,8 @@ from catalog.vocabulary import DEFAULT_SCORE, PRIORITIES, PRIORITY_LABELS
 from evaluations.scoring import (
     Candidate,
     RankedModel,
+    cost_scores,
+    max_score,
     priority_weights,
     rank_models,
     round_half_up,
@@ -150,21 +153,99 @@ def test_unlisted_priorities_do_not_change_the_score() -> None:
     assert list(ranking[0].contributions) == STARTUP
 
 
-def test_ties_are_flagged_and_ordered_by_case_insensitive_name() -> None:
+def test_ties_share_a_rank_and_are_listed_by_case_insensitive_name() -> None:
     same = _scores(5, 5, 5, 5, 5, 5)
     candidates = [
         Candidate(1, "zeta", "open_source", _scores(6, 5, 5, 5, 5, 5)),
         Candidate(2, "Beta", "open_source", same),
         Candidate(3, "alpha", "open_source", same),
+        Candidate(4, "last", "open_source", _scores(1, 1, 1, 1, 1, 1)),
     ]
 
     ranking = rank_models(["cost", "performance"], candidates)
 
-    assert [(r.rank, r.candidate.name, r.tied) for r in ranking] == [
-        (1, "zeta", False),
-        (2, "alpha", True),
-        (3, "Beta", True),
+    assert [(r.rank, r.position, r.candidate.name, r.tied) for r in ranking] == [
+        (1, 1, "zeta", False),
+        (2, 2, "alpha", True),
+        (2, 3, "Beta", True),
+        (4, 4, "last", False),
     ]
+
+
+def test_a_tie_at_the_top_has_no_single_winner() -> None:
+    same = _scores(5, 5, 5, 5, 5, 5)
+    ranking = rank_models(["cost"], [Candidate(1, "B", "x", same), Candidate(2, "A", "x", same)])
+
+    assert [r.rank for r in ranking] == [1, 1]
+    assert all(r.reason.startswith("Top score, tied with 1 other") for r in ranking)
+
+
+def test_each_result_says_in_one_line_why_it_ranks_there() -> None:
+    ranking = _by_name(rank_models(STARTUP, ARTICLE_MODELS))
+
+    assert ranking["GPT-4 Turbo"].reason == "Top score: strongest on time to market 10, weakest on cost 4."
+    assert ranking["Mixtral 8x7B"].reason == (
+        "6.66 below the top score: scores 5 on every priority; no score for time to market, "
+        "performance, cost (counted as 5)."
+    )
+    assert "\n" not in ranking["Llama 2 70B"].reason
+
+
+def test_score_notes_appear_in_the_reason() -> None:
+    candidate = Candidate(
+        1, "Cheap", "open_source", {"cost": 10, "performance": 2}, {"cost": "$12.00 a month"}
+    )
+
+    (row,) = rank_models(["cost", "performance"], [candidate])
+
+    assert row.reason == "Top score: strongest on cost 10 ($12.00 a month), weakest on performance 2."
+
+
+def test_contributions_add_up_to_the_shown_score_in_six_priority_cases() -> None:
+    rng = random.Random(6)
+    mismatches_before = 0
+    for _ in range(2_000):
+        order = rng.sample(PRIORITIES, 6)
+        scores = {p: rng.randint(1, 10) for p in order}
+        (row,) = rank_models(order, [Candidate(1, "M", "x", scores)])
+
+        assert sum(row.contributions.values()) == row.score
+        weights = priority_weights(order)
+        half_up = [round_half_up(weights[p] * scores[p]) for p in order]
+        mismatches_before += sum(half_up) != row.score
+        # Apportioning moves a contribution by at most a cent from its half-up value.
+        assert all(
+            abs(a - b) <= Decimal("0.01") for a, b in zip(row.contributions.values(), half_up, strict=True)
+        )
+    assert mismatches_before > 300  # rounding each contribution on its own would not add up
+
+
+def test_max_score_is_ten_on_every_listed_priority() -> None:
+    assert max_score(STARTUP) == Decimal("18.33")
+    assert max_score(["cost"]) == Decimal("10.00")
+    assert max_score(list(PRIORITIES)) == Decimal("24.50")
+
+
+def test_cost_scores_give_the_cheapest_ten_and_fall_with_cost() -> None:
+    scores = cost_scores(
+        {1: Decimal("10500.00"), 2: Decimal("22584.00"), 3: Decimal("24750.00"), 4: Decimal("210000.00")}
+    )
+
+    assert scores == {1: 10, 2: 5, 3: 4, 4: 1}
+
+
+def test_cost_scores_are_monotone_in_cost() -> None:
+    costs = {i: Decimal(i * i) / 7 for i in range(1, 60)}
+
+    scores = cost_scores(costs)
+
+    ordered = [scores[i] for i in sorted(costs, key=lambda i: costs[i])]
+    assert ordered == sorted(ordered, reverse=True)
+    assert ordered[0] == 10 and all(1 <= s <= 10 for s in ordered)
+
+
+def test_a_free_model_scores_ten_and_makes_priced_ones_score_one() -> None:
+    assert cost_scores({1: Decimal("0"), 2: Decimal("0.01")}) == {1: 10, 2: 1}
 
 
 def test_names_equal_ignoring_case_are_ordered_by_exact_name() -> None:

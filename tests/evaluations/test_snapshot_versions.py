@@ -32,14 +32,26 @@ def old_evaluation(team, alice) -> Evaluation:
 
 def test_the_stored_snapshot_is_the_old_shape():
     assert "schema_version" not in V1_SNAPSHOT
-    assert SNAPSHOT_VERSION == 2
+    assert SNAPSHOT_VERSION == 3
 
 
 def test_an_old_snapshot_is_read_in_the_current_shape(team, old_evaluation):
     snapshot = evaluation_get(team=team, evaluation_id=old_evaluation.pk).snapshot
 
-    assert snapshot["schema_version"] == 2
-    assert snapshot == {**V1_SNAPSHOT, "schema_version": 2}
+    assert snapshot["schema_version"] == 3
+    # Version 2 -> 3: the best possible score, and results without a reason or a cost at the usage.
+    assert snapshot["recommendation"]["max_score"] == "18.33"  # 10 x (1 + 1/2 + 1/3)
+    assert snapshot["recommendation"]["cost_from_usage"] is False
+    assert [r["reason"] for r in snapshot["recommendation"]["results"]] == [""] * len(
+        V1_SNAPSHOT["recommendation"]["results"]
+    )
+    assert {r["cost_score_from"] for r in snapshot["recommendation"]["results"]} == {"catalog"}
+    assert snapshot["cost_report"]["usage"] == {
+        **V1_SNAPSHOT["cost_report"]["usage"],
+        "shut_down_idle_days": True,
+        "billed_days": V1_SNAPSHOT["cost_report"]["usage"].get("days_per_month", 30),
+    }
+    assert snapshot["cost_report"]["comparisons"] == V1_SNAPSHOT["cost_report"]["comparisons"]
     stored = Evaluation.objects.filter(pk=old_evaluation.pk).values_list(
         "snapshot__recommendation", flat=True
     )
@@ -54,8 +66,10 @@ def test_an_old_snapshot_shows_on_the_page_in_the_api_and_in_csv(alice_client, o
     html = page.content.decode()
     assert page.status_code == 200
     assert "Minimum context 8,000 tokens" in html and "$10,500.00" in html and "15.83" in html
-    assert api.json()["snapshot"]["schema_version"] == 2
-    assert api.json()["snapshot"]["recommendation"] == V1_SNAPSHOT["recommendation"]
+    assert api.json()["snapshot"]["schema_version"] == 3
+    assert [r["score"] for r in api.json()["snapshot"]["recommendation"]["results"]] == [
+        r["score"] for r in V1_SNAPSHOT["recommendation"]["results"]
+    ]
     rows = export.content.decode().splitlines()
     assert rows[1].startswith("ranked,1,GPT-4 Turbo,proprietary,15.83,")
     assert rows[-1].startswith("excluded,,Mistral 7B,open_source,")
@@ -66,19 +80,18 @@ def test_missing_keys_of_the_first_shape_are_filled_in():
 
     upgraded = snapshot_upgrade(minimal)
 
-    assert upgraded == {
-        "recommendation": V1_SNAPSHOT["recommendation"],
+    assert {k: v for k, v in upgraded.items() if k != "recommendation"} == {
         "profile_name": None,
         "usage_pattern_name": None,
         "cost_report": None,
-        "schema_version": 2,
+        "schema_version": 3,
     }
     assert minimal == {"recommendation": V1_SNAPSHOT["recommendation"]}  # the input is not changed
 
 
 def test_a_snapshot_from_a_newer_portal_is_refused():
-    with pytest.raises(ValueError, match=r"Unknown snapshot version 3; this portal reads up to 2\."):
-        snapshot_upgrade({**V1_SNAPSHOT, "schema_version": 3})
+    with pytest.raises(ValueError, match=r"Unknown snapshot version 4; this portal reads up to 3\."):
+        snapshot_upgrade({**V1_SNAPSHOT, "schema_version": 4})
 
 
 def test_new_evaluations_are_saved_in_the_current_shape(team, alice, startup_profile, article_catalog):

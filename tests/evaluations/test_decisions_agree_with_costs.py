@@ -1,0 +1,233 @@
+"""Decisions that agree with the money: with a usage pattern the cost priority scores what each model
+would cost, ties read as ties, every result says why it ranks there, and the page's form, result and
+saved evaluation never disagree."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from catalog.models import ModelOption
+from evaluations.models import Evaluation
+from evaluations.services import evaluation_create, profile_update, usage_pattern_create
+from tests.evaluations.conftest import STARTUP, post_json
+from tests.factories import ModelOptionFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/recommendations/"
+PAGE = "/t/alpha/recommendations/"
+
+
+def _results(body: dict) -> dict[str, dict]:
+    return {r["model"]["name"]: r for r in body["results"]}
+
+
+def test_with_a_usage_the_cheapest_priced_model_leads_on_cost(alice_client, article_catalog, article_usage):
+    body = post_json(alice_client, URL, {"priorities": ["cost"], "usage_pattern": article_usage.pk}).json()
+
+    results = _results(body)
+    assert body["cost_from_usage"] is True
+    gpt = results["GPT-4 Turbo"]
+    assert (gpt["rank"], gpt["score"], gpt["monthly_cost"], gpt["cost_score_from"]) == (
+        1,
+        "10.00",
+        "10500.00",
+        "usage",
+    )
+    # 10 x 10,500 / 22,584 = 4.65 -> 5; 10 x 10,500 / 24,750 = 4.24 -> 4.
+    assert results["Llama 2 70B"]["score"] == "5.00"
+    assert results["Claude 3 Opus"]["score"] == "4.00"
+    assert "$10,500.00 a month" in gpt["reason"]
+
+
+def test_a_model_that_cannot_be_priced_keeps_its_catalog_score_flagged(
+    alice_client, article_catalog, article_usage
+):
+    ModelOption.objects.filter(name="Claude 3 Opus").update(input_price_per_mtok=None)
+
+    body = post_json(alice_client, URL, {"priorities": ["cost"], "usage_pattern": article_usage.pk}).json()
+
+    claude = _results(body)["Claude 3 Opus"]
+    assert (claude["score"], claude["monthly_cost"], claude["cost_score_from"]) == ("3.00", None, "catalog")
+    assert "cost unknown at this usage: catalog score" in claude["reason"]
+
+
+def test_cutting_a_price_changes_the_ranking_by_cost(alice_client, article_catalog, article_usage):
+    ModelOption.objects.filter(name="Claude 3 Opus").update(
+        input_price_per_mtok=Decimal("1"), output_price_per_mtok=Decimal("2")
+    )
+
+    body = post_json(alice_client, URL, {"priorities": ["cost"], "usage_pattern": article_usage.pk}).json()
+
+    assert body["results"][0]["model"]["name"] == "Claude 3 Opus"
+    assert _results(body)["GPT-4 Turbo"]["score"] == "1.00"  # 10 x 750 / 10,500 rounds to 1
+
+
+def test_without_a_usage_the_article_rule_and_figures_stand(alice_client, article_catalog):
+    body = post_json(alice_client, URL, {"priorities": STARTUP}).json()
+
+    assert body["cost_from_usage"] is False
+    assert _results(body)["GPT-4 Turbo"]["score"] == "15.83"
+    assert _results(body)["GPT-4 Turbo"]["monthly_cost"] is None
+
+
+def test_inline_usage_prices_the_cost_priority_too(alice_client, article_catalog):
+    usage = {
+        "daily_requests": 10_000,
+        "avg_input_tokens": 500,
+        "avg_output_tokens": 1_000,
+        "peak_concurrent": 50,
+    }
+
+    body = post_json(alice_client, URL, {"priorities": STARTUP, "usage": usage}).json()
+
+    assert _results(body)["GPT-4 Turbo"]["score"] == "17.83"
+
+
+def test_a_profile_prices_at_its_default_usage_pattern(
+    alice_client, article_catalog, startup_profile, article_usage
+):
+    profile_update(profile=startup_profile, default_usage_pattern=article_usage)
+
+    body = post_json(alice_client, URL, {"profile": startup_profile.pk}).json()
+
+    assert body["usage_pattern"] == article_usage.pk
+    assert _results(body)["GPT-4 Turbo"]["score"] == "17.83"
+    html = alice_client.get(PAGE, {"profile": startup_profile.pk}).content.decode()
+    assert 'data-testid="monthly-cost"' in html and "$10,500.00" in html
+
+
+def test_a_profile_default_usage_from_another_team_is_refused(alice_client, startup_profile, charlies_usage):
+    response = alice_client.patch(
+        f"/api/profiles/{startup_profile.pk}/",
+        {"default_usage_pattern": charlies_usage.pk},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert "default_usage_pattern" in response.json()
+
+
+def test_the_page_shows_ties_as_shared_ranks_and_a_score_out_of_its_maximum(alice_client):
+    ModelOptionFactory(name="One", score_cost=4, score_performance=6)
+    ModelOptionFactory(name="Two", score_cost=4, score_performance=6)
+    ModelOptionFactory(name="Three", score_cost=2, score_performance=6)
+
+    html = alice_client.get(PAGE, {"priority_1": "cost", "priority_2": "performance"}).content.decode()
+
+    assert html.count('data-testid="rank">=1<') == 2
+    assert 'data-testid="rank">3<' in html
+    assert "of 15.00" in html
+    assert "Top score, tied with 1 other" in html
+
+
+def test_a_tie_at_the_top_is_saved_as_a_tie(team, alice):
+    ModelOptionFactory(name="One", score_cost=4)
+    ModelOptionFactory(name="Two", score_cost=4)
+
+    evaluation = evaluation_create(team=team, name="Tie", created_by=alice, priorities=["cost"])
+
+    assert evaluation.top_pick == "One = Two"
+
+
+def test_blanking_every_priority_is_a_form_error_even_with_a_profile(alice_client, startup_profile):
+    blank = {f"priority_{i}": "" for i in range(1, 7)}
+
+    html = alice_client.get(PAGE, {"profile": startup_profile.pk, **blank}).content.decode()
+
+    assert "At least one priority is required." in html
+    assert 'data-testid="ranking"' not in html
+    assert 'data-testid="save-evaluation"' not in html
+
+
+def test_save_is_not_offered_for_an_empty_result_and_refused_if_posted(alice_client):
+    ModelOptionFactory(name="Hosted only", self_hosting=False)
+    query = "priority_1=cost&self_hostable=on"
+
+    html = alice_client.get(f"{PAGE}?{query}").content.decode()
+    response = alice_client.post(f"/t/alpha/evaluations/new/?{query}", {"name": "Nothing"})
+
+    assert "No active model meets these requirements." in html
+    assert 'data-testid="save-evaluation"' not in html
+    assert response.status_code == 400
+    assert not Evaluation.objects.exists()
+
+
+def test_save_stores_the_ranking_on_screen_including_the_profile_default_usage(
+    alice_client, article_catalog, startup_profile, article_usage
+):
+    profile_update(profile=startup_profile, default_usage_pattern=article_usage)
+    page = alice_client.get(PAGE, {"profile": startup_profile.pk})
+    query = page.context["query"]
+    shown = page.context["recommendation"]["results"]
+
+    response = alice_client.post(f"/t/alpha/evaluations/new/?{query}", {"name": "As shown"})
+
+    assert response.status_code == 302
+    saved = Evaluation.objects.get(name="As shown")
+    assert saved.snapshot["recommendation"]["results"] == shown
+    assert saved.usage_pattern == article_usage
+
+
+def test_the_formulas_section_has_no_developer_notes(alice_client, article_catalog, article_usage):
+    html = alice_client.get("/t/alpha/cost-report/", {"usage_pattern": article_usage.pk}).content.decode()
+
+    assert "Formulas and assumptions" in html
+    assert "``steps``" not in html and "already worked out" not in html
+    assert "no instance cap" in html
+
+
+def test_a_bill_under_a_cent_reads_less_than_a_cent(alice_client, team):
+    ModelOptionFactory(
+        name="Tiny",
+        kind="proprietary",
+        input_price_per_mtok=Decimal("0.01"),
+        output_price_per_mtok=Decimal("0.01"),
+    )
+    pattern = usage_pattern_create(
+        team=team,
+        name="Trickle",
+        daily_requests=1,
+        avg_input_tokens=10,
+        avg_output_tokens=10,
+        peak_concurrent=1,
+    )
+
+    html = alice_client.get("/t/alpha/cost-report/", {"usage_pattern": pattern.pk}).content.decode()
+
+    assert "&lt; $0.01" in html
+    assert "$0.00" not in html
+
+
+def test_idle_days_are_explicit_in_the_report(alice_client, article_catalog, team):
+    pattern = usage_pattern_create(
+        team=team,
+        name="Weekdays, always on",
+        daily_requests=10_000,
+        avg_input_tokens=500,
+        avg_output_tokens=1_000,
+        peak_concurrent=50,
+        days_per_month=22,
+        shut_down_idle_days=False,
+    )
+
+    body = post_json(alice_client, "/api/cost-reports/", {"usage_pattern": pattern.pk}).json()
+
+    llama = next(m for m in body["models"] if m["name"] == "Llama 2 70B")
+    assert llama["monthly_compute"] == "19584.00"  # 30 days of GPU time, though traffic runs 22
+    assert body["usage"]["billed_days"] == 30
+    assert any("keep running on the 8 idle days" in note for note in body["notes"])
+
+
+def test_compare_page_shows_each_score_out_of_its_profiles_maximum(
+    alice_client, team, alice, article_catalog
+):
+    first = evaluation_create(team=team, name="Startup", created_by=alice, priorities=STARTUP)
+    second = evaluation_create(team=team, name="Cost only", created_by=alice, priorities=["cost"])
+
+    html = alice_client.get("/t/alpha/evaluations/compare/", {"a": first.pk, "b": second.pk}).content.decode()
+
+    assert '15.83 <span class="muted">/ 18.33</span>' in html
+    assert "/ 10.00" in html
