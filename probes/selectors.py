@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from portal.models import Team
 from probes.models import Probe, ProbeResult, ProbeRound, ProbeSuite, RouteMigration
+from routing.budget import month_start
+from routing.budget import team_month_spend as gateway_month_spend
 from routing.models import RequestLog, Route, ShareChange, TeamBudget
 
 ZERO = Decimal("0")
@@ -60,22 +62,13 @@ def share_history(*, route: Route, limit: int = 50) -> list[ShareChange]:
     return list(ShareChange.objects.filter(route=route).select_related("changed_by")[:limit])
 
 
-def month_start(now: dt.datetime | None = None) -> dt.datetime:
-    now = now or timezone.now()
-    return now.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
 def team_month_spend(*, team: Team, now: dt.datetime | None = None) -> Decimal:
     """What the team spent this calendar month (UTC): gateway requests plus probe rounds. Shadow
     calls are counted apart and never count toward the budget."""
-    since = month_start(now)
-    requests = RequestLog.objects.filter(team=team, created_at__gte=since, is_shadow=False).aggregate(
+    rounds = ProbeRound.objects.filter(team=team, created_at__gte=month_start(now)).aggregate(
         total=Sum("cost_usd")
     )["total"]
-    rounds = ProbeRound.objects.filter(team=team, created_at__gte=since).aggregate(total=Sum("cost_usd"))[
-        "total"
-    ]
-    return (requests or ZERO) + (rounds or ZERO)
+    return gateway_month_spend(team_id=team.pk, now=now) + (rounds or ZERO)
 
 
 def team_shadow_spend(*, team: Team, now: dt.datetime | None = None) -> Decimal:

@@ -1,17 +1,17 @@
 """Shadow comparisons: a sampled fraction of the requests the proprietary backend served are sent to
 the route's open-source backend too, after the caller has its answer, and scored by agreement.
 
-The gateway calls ``shadow_maybe_enqueue`` once a proprietary-served response is complete (from its
-log writer, off the response path). The decision to sample is a hash of the request id, so every
-gateway process and replica agrees without sharing state, and a retried request is sampled the same.
-The comparison runs on the ``probes`` Celery queue (``probes.shadow_compare``): it records a shadow
-``ProbeResult`` and a ``RequestLog`` row with ``is_shadow=True``, which spend and budgets leave out.
+The gateway samples a proprietary-served response once it is complete and hands the payload to its
+log writer, which enqueues ``probes.shadow_compare`` by name off the response path (routing never
+imports probes); portal code calls ``shadow_maybe_enqueue``. The decision to sample is a hash of the
+request id, so every gateway process and replica agrees without sharing state. The comparison runs
+on the ``probes`` Celery queue (``probes.shadow_compare``): it records a shadow ``ProbeResult`` and
+a ``RequestLog`` row with ``is_shadow=True``, which spend and budgets leave out.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -23,22 +23,17 @@ from django.utils import timezone
 
 from probes.checks import checks_run, probe_score
 from probes.models import ProbeResult
-from routing.models import MAX_SHADOW_RATE, RequestLog, Route
+from routing.models import RequestLog, Route
+from routing.picking import shadow_sampled
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_AGREEMENT = {"type": "agreement", "mode": "overlap", "threshold": 0.8, "weight": 1.0}
-_SCALE = 2**64
 
 
 def shadow_should_sample(rate: float | Decimal, request_id: str) -> bool:
-    """Whether this request is shadowed: the first 8 bytes of SHA-256(request id), as a fraction of
-    2^64, fall below ``rate`` (clamped to 0..MAX_SHADOW_RATE). Deterministic and uniform."""
-    rate = min(max(Decimal(str(rate)), Decimal("0")), MAX_SHADOW_RATE)
-    if rate <= 0 or not request_id:
-        return False
-    bucket = int.from_bytes(hashlib.sha256(request_id.encode()).digest()[:8], "big")
-    return bucket < int(rate * _SCALE)
+    """The gateway's sampling decision (``routing.picking.shadow_sampled``), for callers in the portal."""
+    return shadow_sampled(rate, request_id)
 
 
 def shadow_payload(
