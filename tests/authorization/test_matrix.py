@@ -29,6 +29,7 @@ from django.utils import timezone
 from evaluations.services import evaluation_create, profile_create, usage_pattern_create
 from portal.models import Membership
 from portal.services import api_token_create, api_token_revoke, invitation_create
+from probes.models import Probe, ProbeResult, ProbeRound, ProbeSuite, RouteMigration
 from routing.models import RequestLog
 from routing.services import backend_create, route_create
 from tests.factories import ModelOptionFactory
@@ -74,6 +75,18 @@ POLICIES: dict[str, dict[str, str]] = {
     # Team pages only the owner may use (the team's budget).
     "team_page_owner": policy(
         "ok", **PAGE_LOGIN, outsider="hidden", staff="hidden", viewer="denied", editor="denied"
+    ),
+    # Steering a migration over the API: the team's owners and its read-write tokens.
+    "migration_api_write": policy(
+        "ok",
+        anonymous="unauth",
+        revoked_token="unauth",
+        outsider="hidden",
+        staff="hidden",
+        viewer="denied",
+        editor="denied",
+        read_token="denied",
+        other_token="hidden",
     ),
     # The admin: staff only; everyone else is sent to the admin's sign-in.
     "admin": policy("login", staff="ok"),
@@ -195,6 +208,8 @@ ENTRIES: dict[str, Entry] = {
     "admin:axes_accessfailurelog_add": Entry(read("admin_refused")),
     "admin:portal_apitoken_add": Entry(read("admin_refused")),
     "admin:portal_invitation_add": Entry(read("admin_refused")),
+    "admin:probes_proberound_add": Entry(read("admin_refused")),
+    "admin:probes_proberesult_add": Entry(read("admin_refused")),
     "admin:evaluations_evaluation_add": Entry(read("admin_refused")),
     "admin:routing_sharechange_add": Entry(read("admin_refused")),
     "admin:routing_requestlog_add": Entry(read("admin_refused")),
@@ -238,6 +253,29 @@ ENTRIES: dict[str, Entry] = {
     "routing-api:route-defaults": Entry({"POST": "team_api_create"}),
     "routing-api:request-log-list": Entry(read("team_api_list")),
     "routing-api:request-log-detail": Entry({"GET": "team_api_object"}, obj="request_log"),
+    # Probes and migrations: members read; owners steer a migration; writers keep the probe suite.
+    "probes:migration-list": Entry(read()),
+    "probes:migration": Entry(read()),
+    "probes:migration-run": Entry({"POST": "team_page_owner"}),
+    "probes:migration-control": Entry({"POST": "team_page_owner"}),
+    "probes:suite": Entry(read_write("team_page_read", "team_page_write")),
+    "probes:suite-export": Entry(read()),
+    "probes-api:migration": Entry({"GET": "team_api_object", "PATCH": "migration_api_write"}),
+    "probes-api:migration-pause": Entry({"POST": "migration_api_write"}),
+    "probes-api:migration-resume": Entry({"POST": "migration_api_write"}),
+    "probes-api:migration-set-share": Entry({"POST": "migration_api_write"}),
+    "probes-api:migration-rollback": Entry({"POST": "migration_api_write"}),
+    "probes-api:migration-run-round": Entry({"POST": "migration_api_write"}),
+    "probes-api:probe-suite-list": Entry(read_write("team_api_list", "team_api_create")),
+    "probes-api:probe-suite-detail": Entry(API_OBJECT, obj="probe_suite"),
+    "probes-api:probe-suite-export": Entry({"GET": "team_api_object"}, obj="probe_suite"),
+    "probes-api:probe-suite-import-suite": Entry({"POST": "team_api_create"}),
+    "probes-api:probe-list": Entry(read_write("team_api_list", "team_api_create")),
+    "probes-api:probe-detail": Entry(API_OBJECT, obj="probe"),
+    "probes-api:probe-round-list": Entry(read("team_api_list")),
+    "probes-api:probe-round-detail": Entry({"GET": "team_api_object"}, obj="probe_round"),
+    "probes-api:probe-result-list": Entry(read("team_api_list")),
+    "probes-api:probe-result-detail": Entry({"GET": "team_api_object"}, obj="probe_result"),
 }
 
 # Path arguments: the team's own objects (so a refusal is about the identity, never a missing row).
@@ -252,6 +290,7 @@ OBJECTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "invitation_id": lambda w: w["invitation"].pk,
     "secret": lambda w: w["invitation_secret"],
     "model_id": lambda w: w["catalog_model"].pk,
+    "action": lambda w: "pause",
     "route_id": lambda w: w["route"].pk,
     "format": lambda w: "json",
 }
@@ -346,6 +385,13 @@ def world(team, other_team, alice, bob, carol, charlie, staff) -> dict[str, Any]
     route = route_create(team=team, name="Default", is_default=True, proprietary_backend=backend)
     request_log = RequestLog.objects.create(team=team, created_at=timezone.now(), status_code=200)
     invitation, invitation_secret = invitation_create(team=team, role="viewer", created_by=alice)
+    RouteMigration.objects.create(team=team, route=route)  # a migration under way, to steer
+    probe_suite = ProbeSuite.objects.create(team=team, route=route, name="Suite")
+    probe = Probe.objects.create(suite=probe_suite, name="Sum", prompt="What is 2 + 2?", checks=[])
+    probe_round = ProbeRound.objects.create(team=team, route=route, idempotency_key="matrix")
+    probe_result = ProbeResult.objects.create(
+        team=team, route=route, round=probe_round, probe=probe, backend=backend, backend_kind="proprietary"
+    )
     member = Membership.objects.get(team=team, user=bob)
 
     def session(user: Any) -> Client:
@@ -380,6 +426,10 @@ def world(team, other_team, alice, bob, carol, charlie, staff) -> dict[str, Any]
         "route": route,
         "request_log": request_log,
         "invitation": invitation,
+        "probe_suite": probe_suite,
+        "probe": probe,
+        "probe_round": probe_round,
+        "probe_result": probe_result,
         "invitation_secret": invitation_secret,
         "member": member,
         "catalog_model": ModelOption.objects.first(),
