@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -26,9 +27,7 @@ def test_member_signs_in_opens_the_matrix_and_filters_by_kind(live_server, page,
 
     with page.expect_response(lambda r: "/catalog/matrix/" in r.url and r.request.headers.get("hx-request")):
         page.select_option("select[name=kind]", "open_source")
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=capability-matrix] thead th').length === 4"
-    )
+    expect(page.locator("[data-testid=capability-matrix] thead th")).to_have_count(4)
     assert header.all_inner_texts() == ["Capability", "Llama 2 70B", "Mistral 7B", "Mixtral 8x7B"]
     assert page.url.endswith("/catalog/matrix/?kind=open_source")
     row = page.locator("tr", has=page.locator("th", has_text="Self-hosting"))

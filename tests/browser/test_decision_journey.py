@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -37,14 +38,10 @@ def test_editor_builds_a_profile_reorders_it_and_reads_the_cost_report(
     # Cost becomes the first priority, one click at a time; htmx re-ranks in place.
     with page.expect_response(lambda r: r.url.endswith("/move/") and r.request.headers.get("hx-request")):
         page.click("[data-testid=up-cost]")
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=priority-order] li')[1].dataset.priority === 'cost'"
-    )
+    expect(page.locator("[data-testid=priority-order] li").nth(1)).to_have_attribute("data-priority", "cost")
     with page.expect_response(lambda r: r.url.endswith("/move/") and r.request.headers.get("hx-request")):
         page.click("[data-testid=up-cost]")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=priority-order] li').dataset.priority === 'cost'"
-    )
+    expect(page.locator("[data-testid=priority-order] li").first).to_have_attribute("data-priority", "cost")
     assert _first_ranked(page) == "Mistral 7B"
     page.reload()
     assert page.locator("[data-testid=priority-order] li").first.get_attribute("data-priority") == "cost"
@@ -69,9 +66,7 @@ def test_editor_builds_a_profile_reorders_it_and_reads_the_cost_report(
     # Charting Claude 3 Opus instead swaps the report in with htmx and draws the charts again.
     with page.expect_response(lambda r: "/cost-report/" in r.url and r.request.headers.get("hx-request")):
         page.select_option("select[name=chart_proprietary]", label="Claude 3 Opus")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=break-even-note]').innerText.includes('recovering')"
-    )
+    expect(page.locator("[data-testid=break-even-note]")).to_contain_text("recovering")
     page.wait_for_selector("[data-testid=cumulative-chart][data-drawn=true]")
     assert "chart_proprietary=" in page.url
     page.screenshot(path=str(artifacts_dir / "decision-journey.png"), full_page=True)

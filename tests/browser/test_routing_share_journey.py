@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -50,7 +51,7 @@ def test_owner_creates_the_default_routes_sets_a_share_and_sees_it_recorded(
     with page.expect_response(lambda r: r.url.endswith("/share/") and r.request.headers.get("hx-request")):
         form.locator("button").click()
     share = "[data-route=complex-tasks] [data-testid=share]"
-    page.wait_for_function(f"document.querySelector('{share}').textContent.trim() === '10 %'")
+    expect(page.locator(share)).to_have_text("10 %")
     history = page.locator("[data-testid=share-history] tbody tr").first.inner_text()
     assert "0 % → 10 %" in history and "alice" in history and "Start the migration" in history
     page.screenshot(path=str(artifacts_dir / "routing-share.png"), full_page=True)
