@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from catalog.vocabulary import PRIORITY_LABELS
 from evaluations.models import Evaluation
+from evaluations.snapshots import report_costs_by_model, result_cost
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,8 +23,7 @@ def _text(value: str) -> str:
 def evaluation_csv_rows(evaluation: Evaluation) -> list[list[Any]]:
     """Header, then ranked models in rank order, then excluded models, from the snapshot."""
     recommendation = evaluation.snapshot["recommendation"]
-    report = evaluation.snapshot.get("cost_report") or {}
-    costs = {m["id"]: m for m in report.get("models", [])}
+    costs = report_costs_by_model(evaluation.snapshot)
     priorities = recommendation["priorities"]
     header = [
         "status",
@@ -37,11 +37,12 @@ def evaluation_csv_rows(evaluation: Evaluation) -> list[list[Any]]:
         "monthly total (USD)",
         "first year total (USD)",
         "notes",
+        "priced as",
     ]
     rows: list[list[Any]] = [header]
     for result in recommendation["results"]:
         model = result["model"]
-        cost = costs.get(model["id"], {})
+        cost = result_cost(costs, result)
         notes = cost.get("capacity_note", "")
         if cost and not cost["priced"]:
             notes = f"Not priced: missing {', '.join(cost['missing'])}."
@@ -58,6 +59,7 @@ def evaluation_csv_rows(evaluation: Evaluation) -> list[list[Any]]:
                 cost.get("monthly_total") or "",
                 cost.get("first_year_total") or "",
                 _text(notes),
+                _text(cost["label"]) if cost.get("priced") else "",
             ]
         )
     for excluded in recommendation["excluded"]:
@@ -75,6 +77,7 @@ def evaluation_csv_rows(evaluation: Evaluation) -> list[list[Any]]:
                 "",
                 "",
                 _text(" ".join(excluded["reasons"])),
+                "",
             ]
         )
     return rows

@@ -382,6 +382,16 @@ class RankedModelSerializer(serializers.Serializer):
         "10 x cheapest / cost, at least 1); catalog: the catalog's score (no usage, or not priced).",
     )
     cost_under_a_cent = serializers.BooleanField(required=False, help_text="Priced, but under $0.01.")
+    cost_basis = serializers.ChoiceField(
+        choices=["api", "self_hosted"],
+        allow_null=True,
+        help_text="Which option the monthly cost is: an open-source model with a hosted API price is "
+        "priced by the cheaper of its API and self-hosting; null when not priced.",
+    )
+    cost_label = serializers.CharField(
+        help_text="The cost report's label of that option, e.g. 'Mistral 7B (API)'; the model's name "
+        "when it is priced one way only."
+    )
     score = _money("Weighted total, two places.")
     contributions = serializers.DictField(
         child=_money("Weight x score."), help_text="Per listed priority, in priority order."

@@ -205,7 +205,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Catalog models and routing backends share one kind vocabulary: one enum in the schema.
-    "ENUM_NAME_OVERRIDES": {"ModelKindEnum": "catalog.models.ModelKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "ModelKindEnum": "catalog.models.ModelKind",
+        # A cost report option's basis and the option a ranked result was priced by: one enum.
+        "CostBasisEnum": ["api", "self_hosted"],
+    },
 }
 
 # Celery: the filesystem transport needs no server; CELERY_BROKER_URL=redis://... switches to Redis.

@@ -207,11 +207,23 @@ def model_costs(*, option: CatalogModel, usage: Usage) -> list[ModelCost]:
     return [_api_cost(option, usage, both_ways=True), _self_hosted_cost(option, usage, both_ways=True)]
 
 
+def cheaper_option(costs: Sequence[ModelCost]) -> ModelCost:
+    """The option a recommendation prices a model by: the cheaper priced one of ``model_costs``.
+
+    A proprietary model has one option (its API), an open-source model self-hosting, and one with a
+    hosted API price both (the cost report's two labelled options): the cheaper priced one counts,
+    the API on an exact tie (nothing to set up or run). When no option is priced, the usual way of
+    running the model (self-hosted for open source) is returned with what it lacks.
+    """
+    priced = [cost for cost in costs if cost.monthly_total is not None]
+    if not priced:
+        return costs[-1]
+    return min(priced, key=lambda cost: (cost.monthly_total, cost.basis != "api"))
+
+
 def model_cost(*, option: CatalogModel, usage: Usage) -> ModelCost:
-    """One model's cost at this usage in its usual way of running, which is how a recommendation
-    prices it: through its API when proprietary, self-hosted when open source (the cost report also
-    shows an open-source model's hosted API price, as a second option)."""
-    return model_costs(option=option, usage=usage)[-1]
+    """One model's cost at this usage as a recommendation prices it (``cheaper_option``)."""
+    return cheaper_option(model_costs(option=option, usage=usage))
 
 
 def _self_hosted_cost(option: CatalogModel, usage: Usage, *, both_ways: bool = False) -> ModelCost:
