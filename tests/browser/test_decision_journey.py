@@ -40,11 +40,14 @@ def test_editor_builds_a_profile_reorders_it_and_reads_the_cost_report(
     page.wait_for_function(
         "document.querySelectorAll('[data-testid=priority-order] li')[1].dataset.priority === 'cost'"
     )
+    # The swap replaced the button; focus is back on the same priority's button, ready to press again.
+    page.wait_for_function("document.activeElement.id === 'move-cost-up'")
     with page.expect_response(lambda r: r.url.endswith("/move/") and r.request.headers.get("hx-request")):
         page.click("[data-testid=up-cost]")
     page.wait_for_function(
         "document.querySelector('[data-testid=priority-order] li').dataset.priority === 'cost'"
     )
+    page.wait_for_function("document.activeElement.id === 'move-cost-down'")  # at the top: no up button
     assert _first_ranked(page) == "Mistral 7B"
     page.reload()
     assert page.locator("[data-testid=priority-order] li").first.get_attribute("data-priority") == "cost"
