@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.text import slugify
 
-from catalog.vocabulary import PRIORITY_LABELS
+from catalog.vocabulary import PRIORITY_LABELS, fields_in_words, kind_label
 from evaluations.models import Evaluation
 from evaluations.snapshots import report_costs_by_model, result_cost
 
@@ -45,16 +45,16 @@ def evaluation_csv_rows(evaluation: Evaluation) -> list[list[Any]]:
         cost = result_cost(costs, result)
         notes = cost.get("capacity_note", "")
         if cost and not cost["priced"]:
-            notes = f"Not priced: missing {', '.join(cost['missing'])}."
+            notes = f"Not priced: missing {fields_in_words(cost['missing'])}."
         rows.append(
             [
                 "ranked",
                 result["rank"],
                 _text(model["name"]),
-                model["kind"],
+                kind_label(model["kind"]),
                 result["score"],
                 *(result["contributions"][p] for p in priorities),
-                " ".join(result["defaulted"]),
+                ", ".join(PRIORITY_LABELS[p] for p in result["defaulted"]),
                 "yes" if result["tied"] else "no",
                 cost.get("monthly_total") or "",
                 cost.get("first_year_total") or "",
@@ -69,7 +69,7 @@ def evaluation_csv_rows(evaluation: Evaluation) -> list[list[Any]]:
                 "excluded",
                 "",
                 _text(model["name"]),
-                model["kind"],
+                kind_label(model["kind"]),
                 "",
                 *("" for _ in priorities),
                 "",

@@ -14,13 +14,16 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
 
 from catalog.models import ModelOption
-from catalog.vocabulary import PRIORITY_LABELS, SCORE_MAX
+from catalog.vocabulary import FIELD_WORDS, PRIORITY_LABELS, SCORE_MAX
 from evaluations.scoring import max_score, priority_weights
 from evaluations.snapshots import report_costs_by_model, result_cost
 
 
 def field_label(name: str) -> str:
-    """The catalog's label for a field name, e.g. 'hourly cost of one instance (USD)'."""
+    """A catalog field as messages say it: its words (``catalog.vocabulary.FIELD_WORDS``, e.g.
+    'hourly instance cost'), else the catalog's label, e.g. 'GPU instance'."""
+    if name in FIELD_WORDS:
+        return FIELD_WORDS[name]
     try:
         field = ModelOption._meta.get_field(name)
     except FieldDoesNotExist:

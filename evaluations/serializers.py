@@ -189,13 +189,15 @@ class RecommendationRequestSerializer(_TeamInputSerializer):
         has_priorities, profile = "priorities" in attrs, attrs.get("profile")
         if has_priorities == (profile is not None):
             message = (
-                "Give either `priorities` or `profile`, not both."
+                "Give either priorities or a profile, not both."
                 if has_priorities
-                else ("Give `priorities` (a list) or `profile` (an id).")
+                else "Give priorities (a list) or a profile (its id)."
             )
             raise serializers.ValidationError({"priorities": [message], "profile": [message]})
         if attrs.get("usage_pattern") is not None and "usage" in attrs:
-            raise serializers.ValidationError({"usage": ["Give `usage_pattern` or `usage`, not both."]})
+            raise serializers.ValidationError(
+                {"usage": ["Give a usage pattern or traffic figures, not both."]}
+            )
         requirements: Requirements = attrs.get("require", {}).get("requirements", Requirements())
         usage = attrs["usage"]["usage"] if "usage" in attrs else None
         pattern: UsagePattern | None = attrs.get("usage_pattern")
@@ -248,9 +250,9 @@ class CostReportRequestSerializer(_TeamInputSerializer):
         pattern: UsagePattern | None = attrs.get("usage_pattern")
         if (pattern is not None) == ("usage" in attrs):
             message = (
-                "Give either `usage_pattern` or `usage`, not both."
+                "Give either a usage pattern or traffic figures, not both."
                 if pattern is not None
-                else "Give `usage_pattern` (an id) or `usage` (traffic figures)."
+                else "Give a usage pattern (its id) or traffic figures."
             )
             raise serializers.ValidationError({"usage_pattern": [message], "usage": [message]})
         chart = attrs.get("chart")

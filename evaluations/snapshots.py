@@ -7,9 +7,11 @@ cent; a figure that does not apply or is not known is null, never zero.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from catalog.vocabulary import FIELD_WORDS
 from evaluations.costing import DEFAULT_DAYS_PER_MONTH, USAGE_FIELDS
 from evaluations.scoring import max_score
 
@@ -30,7 +32,8 @@ if TYPE_CHECKING:
 # usage whether instances are shut down on idle days; an open-source model with a hosted API price
 # is priced both ways (``label``, ``both_ways``) and a self-hosted side says whether its capacity
 # was checked. 4: a result priced at the usage says which option priced it (``cost_basis``,
-# ``cost_label``): an open-source model with a hosted API price is ranked by the cheaper of the two.
+# ``cost_label``): an open-source model with a hosted API price is ranked by the cheaper of the two;
+# messages name missing figures in words.
 # Bump it with an upgrade step below whenever the shape changes, so evaluations saved earlier still
 # read.
 SNAPSHOT_VERSION = 4
@@ -83,10 +86,25 @@ def _labelled_sides(pair: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _in_words(text: str) -> str:
+    """An old message with the catalog's code names (``instance_hourly_cost``) in words."""
+    return _CODE_NAME.sub(lambda match: FIELD_WORDS[match.group(0)], text)
+
+
+_CODE_NAME = re.compile(r"\b(" + "|".join(map(re.escape, FIELD_WORDS)) + r")\b")
+
+
 def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 3 priced every model its usual way: proprietary through its API, open source
-    self-hosted."""
+    """Version 3 priced every model its usual way (proprietary through its API, open source
+    self-hosted) and named missing figures by their code names."""
     recommendation = dict(data["recommendation"])
+    recommendation["excluded"] = [
+        {**item, "reasons": [_in_words(reason) for reason in item["reasons"]]}
+        for item in recommendation.get("excluded", [])
+    ]
+    report = data.get("cost_report")
+    if report is not None:
+        data["cost_report"] = {**report, "notes": [_in_words(note) for note in report.get("notes", [])]}
     recommendation["results"] = [
         {
             "cost_basis": (

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
-from catalog.vocabulary import OPEN_SOURCE, PROPRIETARY
+from catalog.vocabulary import OPEN_SOURCE, PROPRIETARY, fields_in_words
 from evaluations.costing import (
     PREFILL_TO_OUTPUT_SPEED,
     ApiPricing,
@@ -349,7 +349,9 @@ class CostReport:
             if m.hosting is not None and m.hosting.throughput_tokens_per_s and m.hosting.prefill_assumed
         ]
         notes += [
-            f"{m.label}: not priced, missing {', '.join(m.missing)}." for m in self.models if not m.priced
+            f"{m.label}: not priced, missing {fields_in_words(m.missing)}."
+            for m in self.models
+            if not m.priced
         ]
         return notes
 

@@ -11,6 +11,7 @@ from typing import Protocol
 from django.core.exceptions import ValidationError
 
 from catalog.selectors import decision_catalog
+from catalog.vocabulary import fields_in_words
 from evaluations.costing import Usage
 from evaluations.models import validate_priorities
 from evaluations.requirements import Capabilities, Requirements, capability_shortfalls
@@ -158,7 +159,7 @@ def cost_note(cost: ModelCost, others: Sequence[ModelCost]) -> str:
 
 def _cost_shortfalls(cost: ModelCost, limit: Decimal) -> list[str]:
     if not cost.priced:
-        return [f"Monthly cost unknown: missing {', '.join(cost.missing)}."]
+        return [f"Monthly cost unknown: missing {fields_in_words(cost.missing)}."]
     assert cost.monthly_total is not None
     if cost.monthly_total > limit:
         return [f"Monthly cost ${cost.monthly_total:,.2f} exceeds the ${limit:,.2f} limit."]

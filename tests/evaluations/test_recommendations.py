@@ -217,8 +217,8 @@ def test_a_monthly_cost_limit_prices_each_model_at_the_usage_pattern(
     excluded = _excluded(body)
     assert excluded["Llama 2 70B"] == ["Monthly cost $22,584.00 exceeds the $15,000.00 limit."]
     assert excluded["Mixtral 8x7B"] == [
-        "Monthly cost unknown: missing instance_hourly_cost, setup_hours, monthly_ops_hours, "
-        "engineering_hourly_rate."
+        "Monthly cost unknown: missing hourly instance cost, setup hours, monthly operations hours, "
+        "engineering hourly rate."
     ]
     assert body["usage_pattern"] == article_usage.pk
 
@@ -272,7 +272,7 @@ OWN = object()  # stands for the id of the team's own profile, known only once t
         ({"priorities": ["cost", "cost"]}, "priorities", "must not repeat: cost"),
         ({"priorities": []}, "priorities", "At least one priority is required."),
         ({"priorities": "cost"}, "priorities", "Expected a list"),
-        ({}, "priorities", "Give `priorities` (a list) or `profile` (an id)."),
+        ({}, "priorities", "Give priorities (a list) or a profile (its id)."),
         ({"priorities": ["cost"], "profile": OWN}, "profile", "not both"),
         ({"profile": 999_999}, "profile", "No profile with id 999999 in this team."),
         ({"priorities": ["cost"], "require": {"max_monthly_cost": "100"}}, "usage_pattern", "needs a usage"),

@@ -325,7 +325,7 @@ def test_csv_export_lists_every_model_with_its_scores_and_costs(bob_client, save
         "ranked",
         "1",
         "Claude 3 Opus",
-        "proprietary",
+        "Proprietary",
         "14.83",
         "10.00",
         "4.50",

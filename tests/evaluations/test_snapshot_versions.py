@@ -71,8 +71,8 @@ def test_an_old_snapshot_shows_on_the_page_in_the_api_and_in_csv(alice_client, o
         r["score"] for r in V1_SNAPSHOT["recommendation"]["results"]
     ]
     rows = export.content.decode().splitlines()
-    assert rows[1].startswith("ranked,1,GPT-4 Turbo,proprietary,15.83,")
-    assert rows[-1].startswith("excluded,,Mistral 7B,open_source,")
+    assert rows[1].startswith("ranked,1,GPT-4 Turbo,Proprietary,15.83,")
+    assert rows[-1].startswith("excluded,,Mistral 7B,Open source,")
 
 
 def test_missing_keys_of_the_first_shape_are_filled_in():
