@@ -196,7 +196,12 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Modelwise API",
-    "DESCRIPTION": "Model catalog, recommendations, cost reports and routing for LLM decisions.",
+    "DESCRIPTION": (
+        "Model catalog, recommendations, cost reports and routing for LLM decisions.\n\n"
+        "[← Back to the portal](/) · API tokens are made by a team's owner on the team's Tokens page; "
+        "send one as `Authorization: Bearer mw_...`. Signed in to the portal, *Try it out* works with "
+        "your session: every example below can be sent as it stands."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
