@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "catalog",
     "evaluations",
     "routing",
+    "probes",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +246,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# At-least-once delivery for probe rounds: one message in hand per worker process (a killed worker
+# loses nothing it had not started; its unacknowledged message is delivered again).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+if CELERY_BROKER_URL.startswith("redis"):
+    # Unacknowledged messages of a dead worker come back after this many seconds.
+    # It must exceed the longest task's hard time limit (probe rounds: PROBES_ROUND_SOFT_LIMIT_S + 30).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+        "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+    }
+
+# Probes: concurrent calls per round, per-call timeout, and the round's time limit.
+PROBES_CONCURRENCY = env_int("PROBES_CONCURRENCY", 50)
+PROBES_CALL_TIMEOUT_S = env_int("PROBES_CALL_TIMEOUT_S", 30)
+PROBES_ROUND_SOFT_LIMIT_S = env_int("PROBES_ROUND_SOFT_LIMIT_S", 600)
 
 LOGGING = {
     "version": 1,

@@ -33,10 +33,11 @@ def month_start(now: dt.datetime | None = None) -> dt.datetime:
 
 
 def team_month_spend(*, team_id: int, now: dt.datetime | None = None) -> Decimal:
-    """What the team's gateway requests (shadow calls included) cost this calendar month (UTC)."""
-    total = RequestLog.objects.filter(team_id=team_id, created_at__gte=month_start(now)).aggregate(
-        total=Sum("cost_usd")
-    )["total"]
+    """What the team's gateway requests cost this calendar month (UTC). Shadow calls are left out:
+    they are counted apart and never spend the team's budget."""
+    total = RequestLog.objects.filter(
+        team_id=team_id, created_at__gte=month_start(now), is_shadow=False
+    ).aggregate(total=Sum("cost_usd"))["total"]
     return total or Decimal(0)
 
 
@@ -45,7 +46,7 @@ def teams_month_spend(*, team_ids: list[int]) -> dict[int, Decimal]:
     spend = dict.fromkeys(team_ids, Decimal(0))
     if team_ids:
         rows = (
-            RequestLog.objects.filter(team_id__in=team_ids, created_at__gte=month_start())
+            RequestLog.objects.filter(team_id__in=team_ids, created_at__gte=month_start(), is_shadow=False)
             .values("team_id")
             .annotate(total=Sum("cost_usd"))
         )

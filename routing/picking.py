@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 
 BUCKETS = 10_000
 BUCKETS_PER_PERCENT = BUCKETS // 100
@@ -61,3 +62,18 @@ def route_choose_backend(
     if bucket_goes_open_source(bucket=bucket, share=pair.open_source_share):
         return pair.open_source_backend_id, pair.proprietary_backend_id
     return pair.proprietary_backend_id, pair.open_source_backend_id
+
+
+SHADOW_RATE_CEILING = Decimal("0.10")
+_SCALE = 2**64
+
+
+def shadow_sampled(rate: float | Decimal, request_id: str) -> bool:
+    """Whether a proprietary-served request is also sent to the open-source backend for comparison:
+    the first 8 bytes of SHA-256(request id), as a fraction of 2^64, fall below ``rate`` (clamped to
+    0..10 %). Deterministic, so every replica agrees without shared state, and uniform."""
+    rate = min(max(Decimal(str(rate)), Decimal("0")), SHADOW_RATE_CEILING)
+    if rate <= 0 or not request_id:
+        return False
+    bucket = int.from_bytes(hashlib.sha256(request_id.encode()).digest()[:8], "big")
+    return bucket < int(rate * _SCALE)

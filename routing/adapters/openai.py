@@ -6,6 +6,7 @@ event by event as they arrive (``SSERelay``), reading only the usage chunk on th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -118,9 +119,7 @@ class SSERelay:
             kept.append(event + b"\n\n")
         return b"".join(kept)
 
-    def output_chars(self) -> int:
-        """Characters of content relayed so far (for estimating tokens when no usage came)."""
-        chars = 0
+    def _contents(self) -> Iterator[str]:
         for block in self._relayed:
             for event in block.split(b"\n\n"):
                 if not event.startswith(b"data: {"):
@@ -130,7 +129,14 @@ class SSERelay:
                     for choice in data.get("choices") or ():
                         content = (choice.get("delta") or {}).get("content")
                         if isinstance(content, str):
-                            chars += len(content)
+                            yield content
                 except (orjson.JSONDecodeError, AttributeError, TypeError):
                     continue
-        return chars
+
+    def output_chars(self) -> int:
+        """Characters of content relayed so far (for estimating tokens when no usage came)."""
+        return sum(len(content) for content in self._contents())
+
+    def output_text(self) -> str:
+        """The content relayed so far, joined (for a shadow comparison)."""
+        return "".join(self._contents())

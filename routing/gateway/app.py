@@ -52,7 +52,7 @@ from routing.gateway.snapshot import (
     snapshot_load,
 )
 from routing.gateway.validation import RequestInvalid, chat_request_validate, route_request_validate
-from routing.picking import route_choose_backend
+from routing.picking import route_choose_backend, shadow_sampled
 from routing.pricing import estimate_tokens, request_cost
 
 logger = logging.getLogger("routing.gateway")
@@ -652,7 +652,7 @@ class GatewayApp:
                 include_usage=ex.include_usage,
             )
             # Counted before the caller has the answer, so its next request sees the spend on any replica.
-            await self._finish(ex, 200, cost, gpu_seconds, latency_ms)
+            await self._finish(ex, 200, cost, gpu_seconds, latency_ms, reference_text=completion.text)
             await send(
                 {"type": "http.response.start", "status": 200, "headers": [*SSE_HEADERS, *ex.headers()]}
             )
@@ -660,7 +660,7 @@ class GatewayApp:
             return None, b""
         else:
             body = completion.body
-        await self._finish(ex, 200, cost, gpu_seconds, latency_ms)
+        await self._finish(ex, 200, cost, gpu_seconds, latency_ms, reference_text=completion.text)
         await self._respond(send, 200, body, ex.headers())
         return None, b""
 
@@ -778,21 +778,60 @@ class GatewayApp:
             ex.tokens_estimated = True
         cost, gpu_seconds, latency_ms = self._price(ex, target)
         ex.error = error
-        await self._finish(ex, status, cost, gpu_seconds, latency_ms)
+        text = relay.output_text() if status == 200 and self._shadowed(ex, target) else None
+        await self._finish(ex, status, cost, gpu_seconds, latency_ms, reference_text=text)
         return None, b""
 
     # ---------------------------------------------------------------- accounting
 
     async def _finish(
-        self, ex: Exchange, status: int, cost: Decimal, gpu_seconds: Decimal | None, latency_ms: int
+        self,
+        ex: Exchange,
+        status: int,
+        cost: Decimal,
+        gpu_seconds: Decimal | None,
+        latency_ms: int,
+        *,
+        reference_text: str | None = None,
     ) -> None:
         ex.status = status
         self._log(ex, cost=cost, gpu_seconds=gpu_seconds, latency_ms=latency_ms)
+        if (
+            status == 200
+            and reference_text is not None
+            and ex.route is not None
+            and ex.backend is not None
+            and self.writer is not None
+            and self._shadowed(ex, ex.backend)
+        ):
+            self.writer.add_shadow(
+                {
+                    "team_id": ex.token.team_id,
+                    "route_id": ex.route.id,
+                    "request_id": ex.request_id,
+                    "messages": ex.payload.get("messages") or [],
+                    "reference_text": reference_text,
+                    "task_type": ex.task_type,
+                    "max_tokens": ex.payload.get("max_tokens"),
+                }
+            )
         team = self.snapshot.teams.get(ex.token.team_id)
         if cost and team is not None and team.monthly_limit_usd is not None:
             await self.ledger.add(ex.token.team_id, cost)
         elif cost:
             await LocalLedger.add(self.ledger, ex.token.team_id, cost)
+
+    @staticmethod
+    def _shadowed(ex: Exchange, target: BackendTarget) -> bool:
+        """A proprietary answer on a route with shadow sampling, picked by its request id."""
+        route = ex.route
+        return (
+            route is not None
+            and bool(route.shadow_rate)
+            and target.kind == "proprietary"
+            and route.pair.open_source_backend_id is not None
+            and shadow_sampled(route.shadow_rate, ex.request_id)
+        )
 
     def _log(
         self,

@@ -76,13 +76,29 @@ def _publish_health(health: list[dict[str, Any]]) -> None:
         BackendHealth.objects.update_or_create(backend_id=item["backend_id"], defaults=defaults)
 
 
+def _enqueue_shadows(shadows: list[dict[str, Any]]) -> None:
+    """Hand sampled proprietary answers to the probes workers, by task name (routing does not import
+    probes). A broker that is down costs these samples, never a caller's request."""
+    from portal.celery import app
+
+    for payload in shadows:
+        try:
+            app.send_task("probes.shadow_compare", kwargs={"payload": payload}, queue="probes")
+        except Exception:
+            logger.warning("Could not enqueue %d shadow comparison(s).", len(shadows), exc_info=True)
+            return
+
+
 def flush_job(
     rows: list[dict[str, Any]],
     health: list[dict[str, Any]],
     token_ids: set[int],
     limited_team_ids: list[int],
+    shadows: list[dict[str, Any]] | None = None,
 ) -> dict[int, Decimal]:
     """One pass in the database thread; returns the month's spend of the teams with a budget."""
+    if shadows:
+        _enqueue_shadows(shadows)
     if rows:
         _write_rows(rows)
     if health:
@@ -113,6 +129,7 @@ class LogWriter:
         self._limited_team_ids = limited_team_ids
         self._on_flushed = on_flushed
         self.buffer: list[dict[str, Any]] = []
+        self.shadows: list[dict[str, Any]] = []
         self._tokens: set[int] = set()
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -125,6 +142,11 @@ class LogWriter:
         self._tokens.add(token_id)
         if len(self.buffer) >= self._batch_size:
             self._wake.set()
+
+    def add_shadow(self, payload: dict[str, Any]) -> None:
+        """A sampled proprietary answer to compare with the open-source backend (sent with the next batch)."""
+        if len(self.shadows) < MAX_BUFFERED_ROWS:
+            self.shadows.append(payload)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="gateway-log-writer")
@@ -144,6 +166,7 @@ class LogWriter:
         async with self._lock:
             rows, self.buffer = self.buffer, []
             tokens, self._tokens = self._tokens, set()
+            shadows, self.shadows = self.shadows, []
             health = self._collect_health()
             limited = self._limited_team_ids()
             costs: dict[int, Decimal] = {}
@@ -152,7 +175,7 @@ class LogWriter:
             loop = asyncio.get_running_loop()
             try:
                 spend = await loop.run_in_executor(
-                    self._executor, _db_job, lambda: flush_job(rows, health, tokens, limited)
+                    self._executor, _db_job, lambda: flush_job(rows, health, tokens, limited, shadows)
                 )
             except BaseException:
                 # Put the rows back in front of anything logged meanwhile; bound the backlog.

@@ -37,6 +37,7 @@ class RouteEntry:
     id: int
     name: str
     pair: RoutePair
+    shadow_rate: Decimal = Decimal(0)
 
 
 @dataclass
@@ -106,6 +107,7 @@ def snapshot_load() -> Snapshot:
                 open_source_backend_id=route.open_source_backend_id,
                 open_source_share=route.open_source_share,
             ),
+            shadow_rate=route.shadow_rate,
         )
         team = teams.setdefault(route.team_id, TeamConfig())
         team.routes_by_name[route.name] = entry

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_project_apps_are_found_in_installed_order_without_portal_or_third_parties():
-    assert [config.name for config in project_apps()] == ["catalog", "evaluations", "routing"]
+    assert [config.name for config in project_apps()] == ["catalog", "evaluations", "routing", "probes"]
 
 
 def test_each_app_contributes_its_pages_api_and_navigation(bob_client):

@@ -1,0 +1,216 @@
+"""Migration pages. Each view resolves the team with ``membership_get_for_user`` (outsiders 404,
+viewers 403 on writes; the migration's controls are for owners), calls selectors and services, and
+renders once: the whole page, or under htmx only the fragment it swaps. Every htmx request has a
+plain link or form behind it."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.http import HtmxHttpRequest
+from portal.models import Membership
+from portal.tenancy import membership_get_for_user
+from probes.forms import ReasonForm, ShareForm, SuiteImportForm
+from probes.models import ProbeSuite
+from probes.presentation import migration_state_data, round_data
+from probes.selectors import (
+    migration_for_route,
+    round_get,
+    round_results_by_probe,
+    team_budget_state,
+)
+from probes.services import (
+    migration_create,
+    migration_pause,
+    migration_resume,
+    migration_rollback,
+    migration_set_share,
+    probe_round_start,
+    suite_export,
+    suite_import,
+)
+from routing.selectors import route_get, routes_for_team
+
+
+def _owner(request: HtmxHttpRequest, team_slug: str) -> Membership:
+    membership = membership_get_for_user(user=request.user, team_slug=team_slug, write=True)
+    if not membership.is_owner:
+        raise PermissionDenied("Only the team's owners can steer a migration.")
+    return membership
+
+
+def _page_url(team_slug: str, route_id: int) -> str:
+    return reverse("probes:migration", args=[team_slug, route_id])
+
+
+@require_GET
+def migration_list(request: HtmxHttpRequest, team_slug: str) -> HttpResponse:
+    membership = membership_get_for_user(user=request.user, team_slug=team_slug)
+    routes = routes_for_team(team=membership.team).select_related("migration", "probe_suite")
+    return render(request, "probes/migration_list.html", {"team": membership.team, "routes": routes})
+
+
+@require_GET
+def migration_page(request: HtmxHttpRequest, team_slug: str, route_id: int) -> HttpResponse:
+    membership = membership_get_for_user(user=request.user, team_slug=team_slug)
+    team = membership.team
+    route = route_get(team=team, route_id=route_id)
+    if request.htmx and request.GET.get("fragment") == "round":
+        round_id = int(request.GET["round"]) if request.GET.get("round", "").isdigit() else 0
+        probe_round = round_get(team=team, round_id=round_id)
+        data = round_data(probe_round)
+        finished = probe_round.is_finished and (data["applied"] or probe_round.status != "done")
+        response = render(
+            request,
+            "probes/_round_progress.html",
+            {"team": team, "route": route, "round": data, "poll": not finished},
+        )
+        if finished and request.GET.get("poll"):
+            response["HX-Refresh"] = "true"  # the chart, results and history change: reload the page
+        return response
+    state = migration_state_data(route)
+    latest = state["latest_round"]
+    pairs = []
+    if latest:
+        pairs = round_results_by_probe(probe_round=round_get(team=team, round_id=latest["id"]))
+    context = {
+        "team": team,
+        "route": route,
+        "state": state,
+        "pairs": pairs,
+        "is_owner": membership.is_owner,
+        "budget": team_budget_state(team=team),
+        "share_form": ShareForm(initial={"share": route.open_source_share}),
+        "chart": {
+            "series": state["series"],
+            "threshold": float(state["threshold"]) if state["threshold"] is not None else None,
+        },
+    }
+    return render(request, "probes/migration.html", context)
+
+
+@require_POST
+def migration_run(request: HtmxHttpRequest, team_slug: str, route_id: int) -> HttpResponse:
+    membership = _owner(request, team_slug)
+    route = route_get(team=membership.team, route_id=route_id)
+    probe_round = probe_round_start(route=route, requested_by=request.user)
+    if request.htmx:
+        return render(
+            request,
+            "probes/_round_progress.html",
+            {
+                "team": membership.team,
+                "route": route,
+                "round": round_data(probe_round),
+                "poll": not probe_round.is_finished,
+            },
+        )
+    if probe_round.stop_reason:
+        messages.error(request, probe_round.stop_reason)
+    else:
+        messages.success(request, f"Probe round {probe_round.pk} started.")
+    return redirect(_page_url(team_slug, route_id))
+
+
+@require_POST
+def migration_control(request: HtmxHttpRequest, team_slug: str, route_id: int, action: str) -> HttpResponse:
+    membership = _owner(request, team_slug)
+    route = route_get(team=membership.team, route_id=route_id)
+    migration = migration_for_route(route=route)
+    try:
+        if action == "start":
+            migration_create(route=route)
+            messages.success(request, "Migration started: probes run every 15 minutes.")
+        elif migration is None:
+            messages.error(request, "This route is not migrating yet.")
+        elif action == "pause":
+            migration_pause(migration=migration, user=request.user)
+            messages.success(request, "Migration paused: the share will not move.")
+        elif action == "resume":
+            migration_resume(migration=migration, user=request.user)
+            messages.success(request, "Migration resumed.")
+        elif action == "rollback":
+            form = ReasonForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            migration_rollback(migration=migration, user=request.user, reason=reason)
+            messages.success(
+                request, "Rolled back: all traffic on the proprietary backend, migration paused."
+            )
+        elif action == "set-share":
+            share_form = ShareForm(request.POST)
+            if not share_form.is_valid():
+                for errors in share_form.errors.values():
+                    for error in errors:
+                        messages.error(request, f"Share: {error}")
+            else:
+                migration_set_share(
+                    migration=migration,
+                    user=request.user,
+                    share=share_form.cleaned_data["share"],
+                    reason=share_form.cleaned_data["reason"],
+                )
+                messages.success(request, f"Share set to {share_form.cleaned_data['share']} %.")
+        else:
+            raise PermissionDenied("Unknown action.")
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    return redirect(_page_url(team_slug, route_id))
+
+
+@require_http_methods(["GET", "POST"])
+def suite_page(request: HtmxHttpRequest, team_slug: str, route_id: int) -> HttpResponse:
+    membership = membership_get_for_user(
+        user=request.user, team_slug=team_slug, write=request.method == "POST"
+    )
+    team = membership.team
+    route = route_get(team=team, route_id=route_id)
+    suite = ProbeSuite.objects.filter(route=route).first()
+    form = SuiteImportForm()
+    if request.method == "POST":
+        form = SuiteImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                suite = suite_import(team=team, route=route, data=form.cleaned_data["payload"])
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(None, f"{field}: {error}")
+            else:
+                messages.success(request, f"Imported {suite.probes.count()} probes.")
+                return redirect(reverse("probes:suite", args=[team_slug, route_id]))
+    probes = list(suite.probes.all()) if suite else []
+    return render(
+        request,
+        "probes/suite.html",
+        {
+            "team": team,
+            "route": route,
+            "suite": suite,
+            "probes": probes,
+            "form": form,
+            "can_write": membership.can_write,
+        },
+    )
+
+
+@require_GET
+def suite_export_view(request: HtmxHttpRequest, team_slug: str, route_id: int) -> HttpResponse:
+    membership = membership_get_for_user(user=request.user, team_slug=team_slug)
+    route = route_get(team=membership.team, route_id=route_id)
+    suite = ProbeSuite.objects.filter(route=route).first()
+    if suite is None:
+        messages.error(request, "This route has no probe suite yet.")
+        return redirect(reverse("probes:suite", args=[team_slug, route_id]))
+    response = HttpResponse(
+        json.dumps(suite_export(suite=suite), indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{route.name}-probes.json"'
+    return response

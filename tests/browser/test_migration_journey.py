@@ -1,0 +1,66 @@
+"""An owner opens a route's migration page, runs the probes now, watches the progress, and sees the
+chart and the new row in the change history (a real Celery worker, real HTTP to the local upstream)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import sign_in
+from tests.probes.conftest import (  # noqa: F401  (fixtures)
+    celery_app,
+    probes_worker,
+    route_factory,
+    upstream,
+    upstream_server,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_owner_runs_probes_now_and_sees_the_share_move(
+    live_server,
+    page,
+    alice,
+    team,
+    route_factory,  # noqa: F811
+    upstream,  # noqa: F811
+    settings,
+    celery_app,  # noqa: F811
+    artifacts_dir,
+):
+    settings.PROBES_CONCURRENCY = 4
+    upstream.app.latency_ms = 250  # 48 calls, four at a time: a few seconds of visible progress
+    route = route_factory(os_model="local-os", probes=24)
+
+    sign_in(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/t/{team.slug}/routes/{route.pk}/migration/")
+    assert page.locator("[data-testid=share]").inner_text() == "0 %"
+    assert "has not changed yet" in page.locator("[data-testid=history]").inner_text()
+
+    with probes_worker(celery_app):
+        page.click("text=Run probes now")
+        page.wait_for_selector("[data-testid=round-progress]")
+        # The fragment polls the round: we see it part-way through.
+        page.wait_for_function(
+            """() => {
+                const el = document.querySelector('[data-testid=round-progress]');
+                const m = el && el.textContent.match(/(\\d+) of 48 calls/);
+                return m && Number(m[1]) > 0 && Number(m[1]) < 48;
+            }""",
+            timeout=20_000,
+        )
+        page.screenshot(path=str(artifacts_dir / "migration-progress.png"))
+        # When the round is applied the page reloads with the new share, chart and history.
+        page.wait_for_function(
+            "document.querySelector('[data-testid=share]').textContent.trim() === '10 %'", timeout=30_000
+        )
+    page.wait_for_function(
+        "document.getElementById('quality-chart') && document.getElementById('quality-chart').chart"
+    )
+    datasets = page.evaluate("document.getElementById('quality-chart').chart.data.datasets.map(d => d.label)")
+    assert {"open source", "proprietary", "threshold", "open-source share (%)"} <= set(datasets)
+    history = page.locator("[data-testid=history] tbody tr").first.inner_text()
+    assert "probe round" in history and "0 %" in history and "10 %" in history
+    page.locator("details.result").first.click()
+    assert page.locator("details.result").first.locator("pre").count() == 2
+    page.screenshot(path=str(artifacts_dir / "migration-page.png"), full_page=True)

@@ -1,0 +1,105 @@
+"""Migration pages: the owner's page and controls, htmx progress, suite import/export; outsiders get a
+404, viewers and editors cannot steer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from probes.models import ProbeRound, ProbeSuite, RouteMigration
+from probes.services import migration_apply_probe_round, probe_round_run
+from routing.models import ShareChange
+
+
+@pytest.fixture
+def route(route_factory):
+    return route_factory(os_model="local-os", probes=24)
+
+
+def page(team, route, suffix: str = "") -> str:
+    return f"/t/{team.slug}/routes/{route.pk}/migration/{suffix}"
+
+
+def test_the_page_shows_share_chart_results_side_by_side_and_history(alice_client, team, route):
+    alice_client.post(page(team, route, "run/"))
+    probe_round = ProbeRound.objects.get(route=route)
+    probe_round_run(round_id=probe_round.pk)
+    migration_apply_probe_round(round_id=probe_round.pk)
+    html = alice_client.get(page(team, route)).content.decode()
+    assert 'data-testid="share">10 %' in html
+    assert 'id="quality-chart"' in html and 'id="quality-data"' in html
+    assert "Run probes now" in html and "Roll back to 0 %" in html
+    assert "exact reply 1" in html and "<pre>alpha</pre>" in html  # both outputs of a probe
+    assert f"probe round {probe_round.pk}" in html
+    probe_round.refresh_from_db()
+    assert f"cost <strong>${probe_round.cost_usd:.6f}</strong>" in html
+
+
+def test_htmx_run_returns_the_progress_fragment_that_polls(alice_client, team, route):
+    response = alice_client.post(page(team, route, "run/"), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    probe_round = ProbeRound.objects.get(route=route)
+    assert 'id="round-progress"' in html and 'hx-trigger="every 1s"' in html
+    assert "0 of 48 calls" in html
+    probe_round_run(round_id=probe_round.pk)
+    migration_apply_probe_round(round_id=probe_round.pk)
+    poll = alice_client.get(
+        page(team, route), {"fragment": "round", "round": probe_round.pk, "poll": 1}, HTTP_HX_REQUEST="true"
+    )
+    assert "48 of 48 calls" in poll.content.decode()
+    assert poll["HX-Refresh"] == "true"
+
+
+def test_owner_controls_from_the_page(alice_client, alice, team, route):
+    alice_client.post(page(team, route, "set-share/"), {"share": 30, "reason": "canary"})
+    assert ShareChange.objects.get(route=route).changed_by == alice
+    alice_client.post(page(team, route, "pause/"))
+    assert RouteMigration.objects.get(route=route).paused
+    alice_client.post(page(team, route, "resume/"))
+    assert not RouteMigration.objects.get(route=route).paused
+    response = alice_client.post(page(team, route, "set-share/"), {"share": 130}, follow=True)
+    assert "Share:" in response.content.decode()
+    alice_client.post(page(team, route, "rollback/"))
+    route.refresh_from_db()
+    assert route.open_source_share == 0
+
+
+def test_viewers_and_editors_see_but_cannot_steer(bob_client, carol_client, team, route):
+    assert bob_client.get(page(team, route)).status_code == 200
+    assert "Run probes now" not in bob_client.get(page(team, route)).content.decode()
+    for client in (bob_client, carol_client):
+        assert client.post(page(team, route, "run/")).status_code == 403
+        assert client.post(page(team, route, "set-share/"), {"share": 50}).status_code == 403
+    assert not ProbeRound.objects.exists()
+
+
+def test_outsiders_get_404(charlie_client, team, route):
+    assert charlie_client.get(page(team, route)).status_code == 404
+    assert charlie_client.post(page(team, route, "run/")).status_code == 404
+    assert charlie_client.get(f"/t/{team.slug}/routes/{route.pk}/probes/export/").status_code == 404
+
+
+def test_suite_export_then_import_from_the_page(alice_client, team, route):
+    export = alice_client.get(f"/t/{team.slug}/routes/{route.pk}/probes/export/")
+    assert export["Content-Disposition"].startswith("attachment")
+    data = json.loads(export.content)
+    data["probes"] = data["probes"][:3]
+    response = alice_client.post(f"/t/{team.slug}/routes/{route.pk}/probes/", {"text": json.dumps(data)})
+    assert response.status_code == 302
+    assert ProbeSuite.objects.get(route=route).probes.count() == 3
+
+
+def test_a_bad_import_shows_the_errors(alice_client, bob_client, team, route):
+    response = alice_client.post(f"/t/{team.slug}/routes/{route.pk}/probes/", {"text": "{not json"})
+    assert response.status_code == 200 and "Not valid JSON" in response.content.decode()
+    assert bob_client.post(f"/t/{team.slug}/routes/{route.pk}/probes/", {"text": "{}"}).status_code == 403
+
+
+def test_the_list_page_shows_each_route_with_its_state(
+    alice_client, team, route, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):
+        # session, user, membership, routes with migration and suite, (messages)
+        html = alice_client.get(f"/t/{team.slug}/migrations/").content.decode()
+    assert route.name in html and "migrating" in html
