@@ -88,6 +88,9 @@ def page_urls(lived: LivedIn, catalog: dict) -> list[str]:
         f"{t}/routing/routes/{lived.route.pk}/edit/",
         f"{t}/routing/routes/pair/?open_source_model={catalog['Mixtral 8x7B'].pk}"
         f"&proprietary_model={catalog['Claude 3 Opus'].pk}",
+        f"{t}/migrations/",
+        f"{t}/routes/{lived.route.pk}/migration/",
+        f"{t}/routes/{lived.route.pk}/probes/",
         "/catalog/",
         "/catalog/matrix/",
         f"/catalog/models/{catalog['Mixtral 8x7B'].pk}/",
