@@ -13,7 +13,9 @@ from catalog.services import (
     mark_hand_entered_prices,
     price_history_record,
 )
+from catalog.tasks import refresh_prices as refresh_prices_task
 from catalog.vocabulary import DEFAULT_SCORE, score_range_text
+from portal.queueing import task_enqueue
 
 
 @admin.action(description="Refresh API prices from genai-prices")
@@ -25,6 +27,22 @@ def refresh_prices(
     for line in report.lines():
         level = messages.WARNING if line.startswith("unknown") else messages.INFO
         modeladmin.message_user(request, line, level)
+
+
+@admin.action(description="Refresh all API prices in the background")
+def refresh_prices_later(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[ModelOption]
+) -> None:
+    if task_enqueue(refresh_prices_task):
+        modeladmin.message_user(
+            request, "Price refresh queued: a worker applies it in a moment.", messages.SUCCESS
+        )
+    else:
+        modeladmin.message_user(
+            request,
+            "The task queue is unreachable, so nothing was queued. Try again in a moment.",
+            messages.ERROR,
+        )
 
 
 @admin.register(ModelOption)
@@ -58,7 +76,7 @@ class ModelOptionAdmin(admin.ModelAdmin):
     ]
     search_fields = ["name", "provider", "pricing_ref"]
     list_per_page = 50
-    actions = [refresh_prices]
+    actions = [refresh_prices, refresh_prices_later]
     readonly_fields = ["created_at", "updated_at"]
 
     def save_model(self, request: HttpRequest, obj: ModelOption, form: Any, change: bool) -> None:

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_celery_beat",
+    "axes",
     "portal",
     "catalog",
     "evaluations",
@@ -88,8 +89,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: answers /healthz and /readyz before sessions or the database are touched, and turns
+    # an oversized API body into a JSON 413 before anything reads it.
+    "portal.middleware.HealthAndLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Static files are answered above; every dynamic response gets the CSP and no-store.
+    "portal.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: refuses sign-in attempts while an account or address is locked.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -122,13 +130,42 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
-    )
-}
+# Database. Under ASGI every request runs in its own context, so Django's persistent connections
+# (CONN_MAX_AGE > 0) are never reused, only piled up until PostgreSQL refuses new clients: keep
+# DB_CONN_MAX_AGE=0 there and use DB_POOL=true (psycopg's pool, bounded per worker process) instead.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)  # seconds to establish a connection
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 15_000)  # 0: no limit
+DB_POOL = env_bool("DB_POOL", False)
+_default_db = dj_database_url.parse(
+    env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+    conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+)
+if _default_db["ENGINE"] == "django.db.backends.postgresql":
+    _options = _default_db.setdefault("OPTIONS", {})
+    _options["connect_timeout"] = DB_CONNECT_TIMEOUT
+    if DB_STATEMENT_TIMEOUT_MS:
+        _options["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    if DB_POOL:
+        if _default_db["CONN_MAX_AGE"]:
+            raise ImproperlyConfigured(
+                "DB_POOL=true needs DB_CONN_MAX_AGE=0: the pool keeps the connections."
+            )
+        _options["pool"] = {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 1),
+            "max_size": env_int("DB_POOL_MAX_SIZE", 4),
+            # Seconds a request waits for a free connection before it is answered 503.
+            "timeout": env_int("DB_POOL_TIMEOUT", DB_CONNECT_TIMEOUT),
+        }
+elif DB_POOL:
+    raise ImproperlyConfigured("DB_POOL=true needs a PostgreSQL DATABASE_URL.")
+DATABASES = {"default": _default_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked account or address before a password is hashed.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -170,8 +207,53 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
+# Forwarded headers are trusted only when a proxy that overwrites them stands in front (never when
+# the app port is reachable directly, or any client could claim HTTPS or another address).
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies in front that append to X-Forwarded-For; 0 means the client address is the socket's peer.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Content-Security-Policy sent with every page: scripts only from our own static files (no inline
+# script anywhere); inline styles stay allowed for the API docs' and the admin's own templates.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+
+# Request bodies: the API answers 413 above this size (Django's own limit for forms is the same).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1_048_576)
+API_JSON_MAX_DEPTH = 32
+
+# Cache: shared by all web workers (Redis) for the API throttles; per process in development.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures an account, and separately an
+# address, is refused for AXES_COOLOFF_MINUTES, with a 429 page that says so.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+AXES_VERBOSE = False
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
@@ -192,6 +274,23 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Throttles (429 with Retry-After): per token (or signed-in user) and per client address. Failed
+    # token checks are throttled per address by the authentication class itself.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.throttling.TokenRateThrottle",
+        "portal.throttling.AddressRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_THROTTLE_TOKEN", "1200/min"),
+        "address": env_str("API_THROTTLE_ADDRESS", "2400/min"),
+        "auth_failures": env_str("API_THROTTLE_AUTH_FAILURES", "30/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -216,6 +315,10 @@ SPECTACULAR_SETTINGS = {
         # A cost report option's basis and the option a ranked result was priced by: one enum.
         "CostBasisEnum": ["api", "self_hosted"],
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.schema.error_responses_hook",
+    ],
 }
 
 # Celery: the filesystem transport needs no server; CELERY_BROKER_URL=redis://... switches to Redis.
@@ -233,6 +336,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+if CELERY_BROKER_URL.startswith("redis"):
+    # A broker that is down fails an enqueue within seconds (the page then says so), not minutes.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Two queues: "default" for everything, "probes" for probe rounds and shadow calls, so slow upstream
 # calls never hold up the rest. Workers listen on both (make run, docker-compose); a task name
@@ -268,8 +376,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # httpx logs every upstream request at INFO: far too chatty (and too slow) for the gateway.
     "loggers": {
+        # django-axes logs every sign-in at INFO; lockouts are warnings and stay visible.
+        "axes": {"level": "WARNING"},
+        # httpx logs every upstream request at INFO: far too chatty (and too slow) for the gateway.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
     },

@@ -22,7 +22,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission, DjangoModelPermissions
 from rest_framework.request import Request
 
 from portal.models import ApiToken, Membership, Team
@@ -132,15 +132,18 @@ class IsMemberOrTeamToken(BasePermission):
 
 
 class ReadForMembersWriteForStaff(IsMemberOrTeamToken):
-    """Shared reference data: anyone signed in (or any token) reads; only staff users write."""
+    """Shared reference data: anyone signed in (or any token) reads; writing needs a staff user with
+    Django's model permission for the action (add/change/delete), exactly as the admin requires."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not super().has_permission(request, view):
             return False
         if request.method in SAFE_METHODS:
             return True
-        self.message = "Only staff can change the catalog."
-        return bool(request.user and request.user.is_staff)
+        self.message = "Only staff with the model's permissions can change the catalog."
+        return bool(request.user and request.user.is_staff) and DjangoModelPermissions().has_permission(
+            request, view
+        )
 
 
 class TeamPermission(BasePermission):

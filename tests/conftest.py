@@ -105,3 +105,13 @@ def article_catalog(db):
 def _fast_password_hashing(settings):
     # The cast signs in with known passwords; PBKDF2's deliberate slowness buys nothing in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    # Throttle counts live in the cache: each test starts with none, whatever ran before it.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

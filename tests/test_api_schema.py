@@ -55,3 +55,17 @@ def test_the_schema_documents_the_catalog_and_the_token_scheme():
     raw = schema.raw_schema
     assert "/api/catalog/models/" in raw["paths"]
     assert raw["components"]["securitySchemes"]["teamToken"]["scheme"] == "bearer"
+
+
+def test_the_schema_documents_the_error_shape_on_every_operation():
+    raw = schema.raw_schema
+    assert raw["components"]["schemas"]["Error"]["required"] == ["status", "code", "detail", "errors"]
+    for path, operations in raw["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            for status in ("400", "401", "403", "429", "503"):
+                assert responses[status]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"
+                }, (method, path, status)
+            if method in {"post", "put", "patch"}:
+                assert "413" in responses, (method, path)

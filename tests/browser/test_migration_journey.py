@@ -3,7 +3,10 @@ chart and the new row in the change history (a real Celery worker, real HTTP to 
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from tests.probes.conftest import (  # noqa: F401  (fixtures)
@@ -51,12 +54,12 @@ def test_owner_runs_probes_now_and_sees_the_share_move(
         )
         page.screenshot(path=str(artifacts_dir / "migration-progress.png"))
         # When the round is applied the page reloads with the new share, chart and history.
-        page.wait_for_function(
-            "document.querySelector('[data-testid=share]').textContent.trim() === '10 %'", timeout=30_000
-        )
-    page.wait_for_function(
-        "document.getElementById('quality-chart') && document.getElementById('quality-chart').chart"
-    )
+        # Locator waits, not string predicates: the page's CSP forbids eval after the reload.
+        expect(page.locator("[data-testid=share]")).to_have_text("10 %", timeout=30_000)
+    deadline = time.monotonic() + 10
+    while not page.evaluate("!!(document.getElementById('quality-chart') || {}).chart"):
+        assert time.monotonic() < deadline, "the quality chart was not drawn"
+        time.sleep(0.1)
     datasets = page.evaluate("document.getElementById('quality-chart').chart.data.datasets.map(d => d.label)")
     assert {"open source", "proprietary", "threshold", "open-source share (%)"} <= set(datasets)
     history = page.locator("[data-testid=history] tbody tr").first.inner_text()

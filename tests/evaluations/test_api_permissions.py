@@ -11,6 +11,7 @@ from django.test import Client
 
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern
 from evaluations.services import evaluation_create
+from tests.api_errors import field_errors
 from tests.evaluations.conftest import ARTICLE_USAGE, STARTUP, bearer
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +111,7 @@ def test_outsiders_cannot_name_the_team_either(charlie_client, rows):
     response = charlie_client.get("/api/profiles/?team=alpha")
 
     assert response.status_code == 404
-    assert response.json() == {"team": ["No team 'alpha' among your teams."]}
+    assert field_errors(response) == {"team": ["No team 'alpha' among your teams."]}
 
 
 @pytest.mark.parametrize("who", ["bob_client", "read_client"])

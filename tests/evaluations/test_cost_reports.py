@@ -12,6 +12,7 @@ from evaluations.costing import Usage
 from evaluations.services import cost_report_build
 from evaluations.services.cost_report import _nice_step, _volume_points
 from evaluations.snapshots import cost_report_data
+from tests.api_errors import field_errors
 from tests.evaluations.conftest import ARTICLE_USAGE, post_json
 
 pytestmark = pytest.mark.django_db
@@ -310,7 +311,7 @@ def test_bad_input_is_a_400_naming_the_field(
     response = post_json(alice_client, URL, payload)
 
     assert response.status_code == 400
-    assert message in str(response.json()[field])
+    assert message in str(field_errors(response)[field])
 
 
 def test_a_bad_item_in_the_model_list_is_a_400_keyed_by_its_position(alice_client, article_catalog):
@@ -319,7 +320,7 @@ def test_a_bad_item_in_the_model_list_is_a_400_keyed_by_its_position(alice_clien
     response = post_json(alice_client, URL, {"usage": ARTICLE_USAGE, "models": [gpt4.pk, "abc"]})
 
     assert response.status_code == 400
-    assert response.json() == {"models": {"1": ["A valid integer is required."]}}
+    assert field_errors(response) == {"models": {"1": ["A valid integer is required."]}}
 
 
 def test_inactive_models_cannot_be_asked_for(alice_client, article_catalog):
@@ -329,14 +330,16 @@ def test_inactive_models_cannot_be_asked_for(alice_client, article_catalog):
     response = post_json(alice_client, URL, {"usage": ARTICLE_USAGE, "models": [gpt4.pk]})
 
     assert response.status_code == 400
-    assert response.json() == {"models": [f"No active catalog model with id {gpt4.pk}."]}
+    assert field_errors(response) == {"models": [f"No active catalog model with id {gpt4.pk}."]}
 
 
 def test_another_teams_usage_pattern_reads_like_a_missing_one(alice_client, charlies_usage):
     response = post_json(alice_client, URL, {"usage_pattern": charlies_usage.pk})
 
     assert response.status_code == 400
-    assert response.json()["usage_pattern"] == [f"No usage pattern with id {charlies_usage.pk} in this team."]
+    assert field_errors(response)["usage_pattern"] == [
+        f"No usage pattern with id {charlies_usage.pk} in this team."
+    ]
 
 
 def test_api_cost_report_over_1000_models_takes_a_fixed_number_of_queries(

@@ -11,6 +11,7 @@ import pytest
 from catalog.models import ModelOption
 from evaluations.models import Evaluation
 from evaluations.services import evaluation_create, profile_update, usage_pattern_create
+from tests.api_errors import field_errors
 from tests.evaluations.conftest import STARTUP, post_json
 from tests.factories import ModelOptionFactory
 
@@ -192,7 +193,7 @@ def test_a_profile_default_usage_from_another_team_is_refused(alice_client, star
     )
 
     assert response.status_code == 400
-    assert "default_usage_pattern" in response.json()
+    assert "default_usage_pattern" in field_errors(response)
 
 
 def test_the_page_shows_ties_as_shared_ranks_and_a_score_out_of_its_maximum(alice_client):

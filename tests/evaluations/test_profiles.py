@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from evaluations.models import PriorityProfile
 from evaluations.services import profile_create, profile_move, profile_update
+from tests.api_errors import field_errors
 from tests.evaluations.conftest import STARTUP, post_json
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +138,7 @@ def test_api_refuses_bad_profiles_on_the_field(alice_client, startup_profile, pa
     response = post_json(alice_client, LIST, payload)
 
     assert response.status_code == 400
-    assert message in str(response.json()[field])
+    assert message in str(field_errors(response)[field])
 
 
 def test_api_move_refuses_an_unknown_direction(alice_client, startup_profile):
@@ -146,7 +147,7 @@ def test_api_move_refuses_an_unknown_direction(alice_client, startup_profile):
     )
 
     assert response.status_code == 400
-    assert "direction" in response.json()
+    assert "direction" in field_errors(response)
 
 
 def test_list_shows_only_my_teams_profiles_paginated_with_a_fixed_number_of_queries(

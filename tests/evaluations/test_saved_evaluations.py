@@ -13,6 +13,7 @@ from catalog.models import ModelOption
 from evaluations.models import Evaluation
 from evaluations.requirements import Requirements
 from evaluations.services import evaluation_create
+from tests.api_errors import field_errors
 from tests.evaluations.conftest import STARTUP, post_json
 from tests.factories import ModelOptionFactory
 
@@ -146,7 +147,7 @@ def test_api_create_refuses_bad_input_on_the_field(alice_client, article_catalog
     response = post_json(alice_client, LIST, payload)
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in field_errors(response)
     assert not Evaluation.objects.exists()
 
 
@@ -154,7 +155,7 @@ def test_api_create_refuses_another_teams_profile(alice_client, charlies_profile
     response = post_json(alice_client, LIST, {"name": "X", "profile": charlies_profile.pk})
 
     assert response.status_code == 400
-    assert response.json() == {"profile": [f"No profile with id {charlies_profile.pk} in this team."]}
+    assert field_errors(response) == {"profile": [f"No profile with id {charlies_profile.pk} in this team."]}
 
 
 def test_api_list_is_paginated_with_a_fixed_number_of_queries(

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from evaluations.models import UsagePattern
 from evaluations.services import usage_pattern_create
+from tests.api_errors import field_errors
 from tests.evaluations.conftest import ARTICLE_USAGE, post_json
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def test_api_refuses_out_of_range_traffic_with_the_same_message(alice_client, fi
     response = post_json(alice_client, LIST, {"name": "Bad", **ARTICLE_USAGE, field: value})
 
     assert response.status_code == 400
-    assert response.json() == {field: [message]}
+    assert field_errors(response) == {field: [message]}
 
 
 def test_admin_refuses_out_of_range_traffic_with_the_same_message(staff_client, team):

@@ -31,7 +31,8 @@ def test_demo_seed_creates_the_team_its_roles_and_decision_data_once(development
 
 def test_demo_logins_work(development, client):
     call_command("demo_seed")
-    assert client.login(username="demo-viewer", password="modelwise-viewer")
+    signed_in = client.post("/accounts/login/", {"username": "demo-viewer", "password": "modelwise-viewer"})
+    assert signed_in.status_code == 302
     assert client.get("/t/demo-team/").status_code == 200
 
 

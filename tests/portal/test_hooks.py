@@ -86,8 +86,10 @@ def test_workers_listen_on_the_default_and_probes_queues():
     assert [queue.name for queue in settings.CELERY_TASK_QUEUES] == ["default", "probes"]
     assert WORKER_OPTIONS[-2:] == ["--queues", "default,probes"]
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
-    assert compose["worker"]["command"].endswith("--queues default,probes")
-    assert "python manage.py schedules_install" in compose["web"]["command"]
+    assert compose["worker"]["command"] == "deploy/worker.sh"
+    assert '--queues "${WORKER_QUEUES:-default,probes}"' in (ROOT / "deploy/worker.sh").read_text()
+    assert compose["release"]["command"] == "deploy/release.sh"
+    assert "python manage.py schedules_install" in (ROOT / "deploy/release.sh").read_text()
     assert "$(PY) manage.py schedules_install" in (ROOT / "Makefile").read_text()
 
 

@@ -8,6 +8,7 @@ import pytest
 from probes.models import Probe, ProbeRound, ProbeSuite
 from probes.services import migration_apply_probe_round, probe_round_run
 from routing.models import ShareChange
+from tests.api_errors import field_errors
 from tests.probes.conftest import make_route
 
 
@@ -56,9 +57,9 @@ def test_owner_controls(alice_client, alice, route):
 
 def test_bad_input_is_a_field_error(alice_client, route):
     response = alice_client.post(url(route, "set-share"), {"share": 101}, content_type="application/json")
-    assert response.status_code == 400 and "share" in response.json()
+    assert response.status_code == 400 and "share" in field_errors(response)
     response = alice_client.patch(url(route), {"threshold": "1.5"}, content_type="application/json")
-    assert response.status_code == 400 and "threshold" in response.json()
+    assert response.status_code == 400 and "threshold" in field_errors(response)
 
 
 def test_settings_start_or_change_a_migration(alice_client, team, upstream):
@@ -101,7 +102,7 @@ def test_another_teams_route_is_missing(charlie_client, route):
         {"route": route.pk, "suite": {"probes": []}},
         content_type="application/json",
     )
-    assert response.status_code == 400 and "route" in response.json()
+    assert response.status_code == 400 and "route" in field_errors(response)
 
 
 def test_suites_export_and_import_round_trip(alice_client, route, team, upstream):
@@ -129,7 +130,7 @@ def test_an_invalid_import_names_the_probe_and_field_and_changes_nothing(alice_c
         "/api/probe-suites/import/", {"route": route.pk, "suite": bad}, content_type="application/json"
     )
     assert response.status_code == 400
-    assert "probes[1].checks[0].pattern" in response.json()
+    assert "probes[1].checks[0].pattern" in field_errors(response)
     assert Probe.objects.filter(suite=suite).count() == 24
 
 
@@ -148,9 +149,9 @@ def test_probes_are_created_with_validated_checks(alice_client, carol_client, bo
     )
     bad = body | {"name": "bad", "checks": [{"type": "number", "value": "four"}]}
     response = alice_client.post("/api/probes/", bad, content_type="application/json")
-    assert response.status_code == 400 and "checks[0].value" in response.json()
+    assert response.status_code == 400 and "checks[0].value" in field_errors(response)
     duplicate = alice_client.post("/api/probes/", body, content_type="application/json")
-    assert duplicate.status_code == 400 and "name" in duplicate.json()
+    assert duplicate.status_code == 400 and "name" in field_errors(duplicate)
 
 
 def test_rounds_and_results_list_for_the_team(alice_client, charlie_client, route, django_assert_num_queries):

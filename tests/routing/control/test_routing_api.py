@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from routing.models import Backend, Route, ShareChange
+from tests.api_errors import field_errors
 from tests.routing.control.conftest import SECRET, bearer, log
 
 pytestmark = pytest.mark.django_db
@@ -61,19 +62,19 @@ def test_backend_validation_errors_name_the_field(alice_client, llama):
             "api_key_env": "bad name",
         },
     )
-    assert response.status_code == 400 and "base_url" in response.json()
+    assert response.status_code == 400 and "base_url" in field_errors(response)
     response = post(
         alice_client,
         "/api/backends/",
         {"name": "X", "kind": "proprietary", "base_url": "https://x.example/v1", "api_key_env": "bad name"},
     )
-    assert response.status_code == 400 and "api_key_env" in response.json()
+    assert response.status_code == 400 and "api_key_env" in field_errors(response)
     response = post(
         alice_client,
         "/api/backends/",
         {"name": "X", "kind": "proprietary", "base_url": "https://x.example/v1", "catalog_model": llama.pk},
     )
-    assert response.status_code == 400 and "catalog_model" in response.json()
+    assert response.status_code == 400 and "catalog_model" in field_errors(response)
     assert not Backend.objects.exists()
 
 
@@ -105,12 +106,12 @@ def test_create_routes_and_refuse_a_taken_task_type(alice_client, proprietary, o
         {"name": "other", "task_types": ["summary"], "proprietary_backend": proprietary.pk},
     )
     assert again.status_code == 400
-    assert again.json() == {"task_types": ["“summary” is already routed by summaries."]}
+    assert field_errors(again) == {"task_types": ["“summary” is already routed by summaries."]}
 
 
 def test_another_teams_backend_cannot_be_used_in_a_route(alice_client, charlies_backend):
     response = post(alice_client, "/api/routes/", {"name": "r", "proprietary_backend": charlies_backend.pk})
-    assert response.status_code == 400 and "proprietary_backend" in response.json()
+    assert response.status_code == 400 and "proprietary_backend" in field_errors(response)
     assert not Route.objects.filter(name="r").exists()
 
 
