@@ -7,6 +7,8 @@ Pure (no Django): the catalog's models and serializers, the decision arithmetic,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 PRIORITIES: tuple[str, ...] = (
     "cost",
     "performance",
@@ -33,6 +35,37 @@ DEFAULT_SCORE = 5
 OPEN_SOURCE = "open_source"
 PROPRIETARY = "proprietary"
 KIND_LABELS: dict[str, str] = {OPEN_SOURCE: "Open source", PROPRIETARY: "Proprietary"}
+
+
+# The catalog's cost and capacity figures in the words messages use (a missing figure, a capacity
+# that was not checked): "hourly instance cost", never ``instance_hourly_cost``.
+FIELD_WORDS: dict[str, str] = {
+    "input_price_per_mtok": "input price per million tokens",
+    "output_price_per_mtok": "output price per million tokens",
+    "instance_hourly_cost": "hourly instance cost",
+    "setup_hours": "setup hours",
+    "monthly_ops_hours": "monthly operations hours",
+    "engineering_hourly_rate": "engineering hourly rate",
+    "throughput_tokens_per_s": "output tokens/s per instance",
+    "prefill_tokens_per_s": "prompt tokens/s per instance",
+    "concurrent_requests_per_instance": "concurrent requests per instance",
+    "max_context_tokens": "maximum context",
+}
+
+
+def field_words(name: str) -> str:
+    """A field's name as messages say it: ``FIELD_WORDS``, a priority's label in lower case, or the
+    name with spaces for underscores."""
+    if name in FIELD_WORDS:
+        return FIELD_WORDS[name]
+    if name in PRIORITY_LABELS:
+        return PRIORITY_LABELS[name].lower()
+    return name.replace("_", " ")
+
+
+def fields_in_words(names: Iterable[str]) -> str:
+    """'hourly instance cost, setup hours', for a message listing fields."""
+    return ", ".join(field_words(name) for name in names)
 
 
 def score_field(priority: str) -> str:

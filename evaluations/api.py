@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -62,6 +62,53 @@ from portal.tenancy import (
 
 TAGS = ["decisions"]
 
+# Request bodies for the documentation's "Try it out": each works as it stands, with no id to look up
+# first (``tests/test_api_docs.py`` sends every one and expects a 2xx).
+ARTICLE_TRAFFIC = {
+    "daily_requests": 10_000,
+    "avg_input_tokens": 500,
+    "avg_output_tokens": 1_000,
+    "peak_concurrent": 50,
+}
+RECOMMENDATION_EXAMPLES = [
+    OpenApiExample(
+        "A startup racing to market",
+        summary="Priorities only: the catalog's cost scores",
+        value={"priorities": ["time_to_market", "performance", "cost"]},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Priced at your traffic",
+        summary="With traffic figures: the cost priority scores each model's monthly cost",
+        value={"priorities": ["cost", "performance"], "usage": ARTICLE_TRAFFIC},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Private data, self-hosted, within a budget",
+        summary="Hard requirements and a monthly cost limit",
+        value={
+            "priorities": ["data_privacy", "customization", "performance"],
+            "require": {"self_hostable": True, "min_context": 4_000, "max_monthly_cost": "30000.00"},
+            "usage": ARTICLE_TRAFFIC,
+        },
+        request_only=True,
+    ),
+]
+COST_REPORT_EXAMPLES = [
+    OpenApiExample(
+        "The article's traffic",
+        summary="10,000 requests a day, 500 tokens in and 1,000 out",
+        value={"usage": ARTICLE_TRAFFIC},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Weekdays only, instances shut down on idle days",
+        summary="22 days of traffic a month",
+        value={"usage": {**ARTICLE_TRAFFIC, "days_per_month": 22, "shut_down_idle_days": True}},
+        request_only=True,
+    ),
+]
+
 
 def _pk(obj: Any) -> int | None:
     return obj.pk if obj is not None else None
@@ -77,6 +124,7 @@ class RecommendationView(APIView):
         parameters=[TEAM_PARAMETER],
         request=RecommendationRequestSerializer,
         responses=RecommendationResponseSerializer,
+        examples=RECOMMENDATION_EXAMPLES,
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
@@ -104,6 +152,7 @@ class CostReportView(APIView):
         parameters=[TEAM_PARAMETER],
         request=CostReportRequestSerializer,
         responses=CostReportResponseSerializer,
+        examples=COST_REPORT_EXAMPLES,
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:

@@ -8,8 +8,9 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.text import slugify
 
-from catalog.vocabulary import PRIORITY_LABELS
+from catalog.vocabulary import PRIORITY_LABELS, fields_in_words, kind_label
 from evaluations.models import Evaluation
+from evaluations.snapshots import report_costs_by_model, result_cost
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,8 +23,7 @@ def _text(value: str) -> str:
 def evaluation_csv_rows(evaluation: Evaluation) -> list[list[Any]]:
     """Header, then ranked models in rank order, then excluded models, from the snapshot."""
     recommendation = evaluation.snapshot["recommendation"]
-    report = evaluation.snapshot.get("cost_report") or {}
-    costs = {m["id"]: m for m in report.get("models", [])}
+    costs = report_costs_by_model(evaluation.snapshot)
     priorities = recommendation["priorities"]
     header = [
         "status",
@@ -37,27 +37,29 @@ def evaluation_csv_rows(evaluation: Evaluation) -> list[list[Any]]:
         "monthly total (USD)",
         "first year total (USD)",
         "notes",
+        "priced as",
     ]
     rows: list[list[Any]] = [header]
     for result in recommendation["results"]:
         model = result["model"]
-        cost = costs.get(model["id"], {})
+        cost = result_cost(costs, result)
         notes = cost.get("capacity_note", "")
         if cost and not cost["priced"]:
-            notes = f"Not priced: missing {', '.join(cost['missing'])}."
+            notes = f"Not priced: missing {fields_in_words(cost['missing'])}."
         rows.append(
             [
                 "ranked",
                 result["rank"],
                 _text(model["name"]),
-                model["kind"],
+                kind_label(model["kind"]),
                 result["score"],
                 *(result["contributions"][p] for p in priorities),
-                " ".join(result["defaulted"]),
+                ", ".join(PRIORITY_LABELS[p] for p in result["defaulted"]),
                 "yes" if result["tied"] else "no",
                 cost.get("monthly_total") or "",
                 cost.get("first_year_total") or "",
                 _text(notes),
+                _text(cost["label"]) if cost.get("priced") else "",
             ]
         )
     for excluded in recommendation["excluded"]:
@@ -67,7 +69,7 @@ def evaluation_csv_rows(evaluation: Evaluation) -> list[list[Any]]:
                 "excluded",
                 "",
                 _text(model["name"]),
-                model["kind"],
+                kind_label(model["kind"]),
                 "",
                 *("" for _ in priorities),
                 "",
@@ -75,6 +77,7 @@ def evaluation_csv_rows(evaluation: Evaluation) -> list[list[Any]]:
                 "",
                 "",
                 _text(" ".join(excluded["reasons"])),
+                "",
             ]
         )
     return rows

@@ -31,7 +31,7 @@ def validate_priorities(value: Any) -> None:
         raise ValidationError(
             "Priorities must be a list of names from: %(choices)s.",
             code="invalid_priorities",
-            params={"choices": ", ".join(PRIORITIES)},
+            params={"choices": ", ".join(repr(p) for p in PRIORITIES)},
         )
     try:
         priority_weights(value)

@@ -14,12 +14,16 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
 
 from catalog.models import ModelOption
-from catalog.vocabulary import PRIORITY_LABELS, SCORE_MAX
+from catalog.vocabulary import FIELD_WORDS, PRIORITY_LABELS, SCORE_MAX
 from evaluations.scoring import max_score, priority_weights
+from evaluations.snapshots import report_costs_by_model, result_cost
 
 
 def field_label(name: str) -> str:
-    """The catalog's label for a field name, e.g. 'hourly cost of one instance (USD)'."""
+    """A catalog field as messages say it: its words (``catalog.vocabulary.FIELD_WORDS``, e.g.
+    'hourly instance cost'), else the catalog's label, e.g. 'GPU instance'."""
+    if name in FIELD_WORDS:
+        return FIELD_WORDS[name]
     try:
         field = ModelOption._meta.get_field(name)
     except FieldDoesNotExist:
@@ -103,9 +107,11 @@ def evaluations_side_by_side(first: Any, second: Any) -> dict[str, Any]:
     """Two saved evaluations aligned by model: rank, score and monthly cost in each."""
 
     def index(evaluation: Any) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
+        """Ranked results by model id, and the cost report option each was priced by."""
         snapshot = evaluation.snapshot
         ranked = {r["model"]["id"]: r for r in snapshot["recommendation"]["results"]}
-        costs = {m["id"]: m for m in (snapshot.get("cost_report") or {}).get("models", [])}
+        options = report_costs_by_model(snapshot)
+        costs = {model_id: result_cost(options, r) for model_id, r in ranked.items()}
         return ranked, costs
 
     (ranked_a, costs_a), (ranked_b, costs_b) = index(first), index(second)

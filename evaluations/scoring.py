@@ -130,13 +130,20 @@ def priority_weights(priorities: Sequence[str]) -> dict[str, Fraction]:
         raise ValueError("At least one priority is required.")
     unknown = [p for p in priorities if p not in PRIORITIES]
     if unknown:
-        raise ValueError(
-            f"Unknown priorities: {', '.join(map(repr, unknown))}. Choose from: {', '.join(PRIORITIES)}."
-        )
-    repeated = sorted({p for p, count in Counter(priorities).items() if count > 1})
+        # The values a client sends, quoted as written; the message's own words stay words.
+        raise ValueError(f"Unknown priorities: {_quoted(unknown)}. Choose from: {_quoted(PRIORITIES)}.")
+    counts = Counter(priorities)
+    repeated = [p for p in PRIORITIES if counts[p] > 1]
     if repeated:
-        raise ValueError(f"Priorities must not repeat: {', '.join(repeated)}.")
+        raise ValueError(
+            f"Priorities must not repeat: {', '.join(PRIORITY_LABELS[p].lower() for p in repeated)}."
+        )
     return {priority: Fraction(1, rank) for rank, priority in enumerate(priorities, 1)}
+
+
+def _quoted(values: Iterable[object]) -> str:
+    """Values as a client writes them, quoted: "'cost', 'time_to_market'"."""
+    return ", ".join(repr(str(value)) for value in values)
 
 
 def _score_for(candidate: Candidate, priority: str) -> tuple[int, bool]:

@@ -3,7 +3,7 @@ first, so another team's profile, usage pattern or evaluation is a 404."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from evaluations.models import Evaluation, PriorityProfile, UsagePattern
@@ -41,6 +41,21 @@ def evaluation_choices_for_team(*, team: Team) -> QuerySet[Evaluation]:
     return (
         Evaluation.objects.filter(team=team).only("id", "name", "created_at").order_by("-created_at", "-id")
     )
+
+
+def decision_progress(*, team: Team) -> dict[str, bool]:
+    """Whether the team has a profile, a usage pattern and a saved evaluation, in one query."""
+    row = (
+        Team.objects.filter(pk=team.pk)
+        .annotate(
+            has_profiles=Exists(PriorityProfile.objects.filter(team=OuterRef("pk"))),
+            has_usage_patterns=Exists(UsagePattern.objects.filter(team=OuterRef("pk"))),
+            has_evaluations=Exists(Evaluation.objects.filter(team=OuterRef("pk"))),
+        )
+        .values("has_profiles", "has_usage_patterns", "has_evaluations")
+        .get()
+    )
+    return dict(row)
 
 
 def evaluation_get(*, team: Team, evaluation_id: int) -> Evaluation:

@@ -189,13 +189,15 @@ class RecommendationRequestSerializer(_TeamInputSerializer):
         has_priorities, profile = "priorities" in attrs, attrs.get("profile")
         if has_priorities == (profile is not None):
             message = (
-                "Give either `priorities` or `profile`, not both."
+                "Give either priorities or a profile, not both."
                 if has_priorities
-                else ("Give `priorities` (a list) or `profile` (an id).")
+                else "Give priorities (a list) or a profile (its id)."
             )
             raise serializers.ValidationError({"priorities": [message], "profile": [message]})
         if attrs.get("usage_pattern") is not None and "usage" in attrs:
-            raise serializers.ValidationError({"usage": ["Give `usage_pattern` or `usage`, not both."]})
+            raise serializers.ValidationError(
+                {"usage": ["Give a usage pattern or traffic figures, not both."]}
+            )
         requirements: Requirements = attrs.get("require", {}).get("requirements", Requirements())
         usage = attrs["usage"]["usage"] if "usage" in attrs else None
         pattern: UsagePattern | None = attrs.get("usage_pattern")
@@ -248,9 +250,9 @@ class CostReportRequestSerializer(_TeamInputSerializer):
         pattern: UsagePattern | None = attrs.get("usage_pattern")
         if (pattern is not None) == ("usage" in attrs):
             message = (
-                "Give either `usage_pattern` or `usage`, not both."
+                "Give either a usage pattern or traffic figures, not both."
                 if pattern is not None
-                else "Give `usage_pattern` (an id) or `usage` (traffic figures)."
+                else "Give a usage pattern (its id) or traffic figures."
             )
             raise serializers.ValidationError({"usage_pattern": [message], "usage": [message]})
         chart = attrs.get("chart")
@@ -382,6 +384,16 @@ class RankedModelSerializer(serializers.Serializer):
         "10 x cheapest / cost, at least 1); catalog: the catalog's score (no usage, or not priced).",
     )
     cost_under_a_cent = serializers.BooleanField(required=False, help_text="Priced, but under $0.01.")
+    cost_basis = serializers.ChoiceField(
+        choices=["api", "self_hosted"],
+        allow_null=True,
+        help_text="Which option the monthly cost is: an open-source model with a hosted API price is "
+        "priced by the cheaper of its API and self-hosting; null when not priced.",
+    )
+    cost_label = serializers.CharField(
+        help_text="The cost report's label of that option, e.g. 'Mistral 7B (API)'; the model's name "
+        "when it is priced one way only."
+    )
     score = _money("Weighted total, two places.")
     contributions = serializers.DictField(
         child=_money("Weight x score."), help_text="Per listed priority, in priority order."

@@ -7,9 +7,11 @@ cent; a figure that does not apply or is not known is null, never zero.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from catalog.vocabulary import FIELD_WORDS
 from evaluations.costing import DEFAULT_DAYS_PER_MONTH, USAGE_FIELDS
 from evaluations.scoring import max_score
 
@@ -29,9 +31,12 @@ if TYPE_CHECKING:
 # reason line and their monthly cost at the usage; the recommendation its best possible score; the
 # usage whether instances are shut down on idle days; an open-source model with a hosted API price
 # is priced both ways (``label``, ``both_ways``) and a self-hosted side says whether its capacity
-# was checked. Bump it with an upgrade step below whenever
-# the shape changes, so evaluations saved earlier still read.
-SNAPSHOT_VERSION = 3
+# was checked. 4: a result priced at the usage says which option priced it (``cost_basis``,
+# ``cost_label``): an open-source model with a hosted API price is ranked by the cheaper of the two;
+# messages name missing figures in words.
+# Bump it with an upgrade step below whenever the shape changes, so evaluations saved earlier still
+# read.
+SNAPSHOT_VERSION = 4
 
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +86,45 @@ def _labelled_sides(pair: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_UPGRADES = {1: _v1_to_v2, 2: _v2_to_v3}
+def _in_words(text: str) -> str:
+    """An old message with the catalog's code names (``instance_hourly_cost``) in words."""
+    return _CODE_NAME.sub(lambda match: FIELD_WORDS[match.group(0)], text)
+
+
+_CODE_NAME = re.compile(r"\b(" + "|".join(map(re.escape, FIELD_WORDS)) + r")\b")
+
+
+def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 priced every model its usual way (proprietary through its API, open source
+    self-hosted) and named missing figures by their code names."""
+    recommendation = dict(data["recommendation"])
+    recommendation["excluded"] = [
+        {**item, "reasons": [_in_words(reason) for reason in item["reasons"]]}
+        for item in recommendation.get("excluded", [])
+    ]
+    report = data.get("cost_report")
+    if report is not None:
+        data["cost_report"] = {**report, "notes": [_in_words(note) for note in report.get("notes", [])]}
+    recommendation["results"] = [
+        {
+            "cost_basis": (
+                None
+                if result.get("cost_score_from") != "usage"
+                else "self_hosted"
+                if result["model"]["kind"] == "open_source"
+                else "api"
+            ),
+            "cost_label": result["model"]["name"],
+            **result,
+        }
+        for result in recommendation["results"]
+    ]
+    data["recommendation"] = recommendation
+    data["schema_version"] = 4
+    return data
+
+
+_UPGRADES = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def snapshot_upgrade(stored: dict[str, Any]) -> dict[str, Any]:
@@ -97,6 +140,23 @@ def snapshot_upgrade(stored: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def report_costs_by_model(snapshot: dict[str, Any]) -> dict[int, dict[str, dict[str, Any]]]:
+    """A snapshot's cost report options by model id, then by basis ("api", "self_hosted")."""
+    index: dict[int, dict[str, dict[str, Any]]] = {}
+    for option in (snapshot.get("cost_report") or {}).get("models", []):
+        index.setdefault(option["id"], {})[option["basis"]] = option
+    return index
+
+
+def result_cost(index: dict[int, dict[str, dict[str, Any]]], result: dict[str, Any]) -> dict[str, Any]:
+    """The cost report option a ranked result was priced by: the one its ``cost_basis`` names (the
+    cheaper of two), else the model's usual way of running (self-hosted for open source); {} when
+    the report has none."""
+    options = index.get(result["model"]["id"], {})
+    usual = "self_hosted" if result["model"]["kind"] == "open_source" else "api"
+    return options.get(result.get("cost_basis") or usual) or options.get(usual) or {}
+
+
 def money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
@@ -105,14 +165,18 @@ def model_ref_data(ref: ModelRef) -> dict[str, Any]:
     return {"id": ref.id, "name": ref.name, "kind": ref.kind}
 
 
-def _cost_fields(recommendation: Recommendation, model_id: int) -> dict[str, Any]:
+def _cost_fields(recommendation: Recommendation, model_id: int, name: str) -> dict[str, Any]:
+    """The monthly cost a result's cost score came from, and which option priced it (the cost
+    report's label, e.g. "Mistral 7B (API)"); nulls without a usage or a price."""
     cost = recommendation.costs.get(model_id)
     if cost is None:
-        return {"monthly_cost": None, "cost_score_from": "catalog"}
+        return {"monthly_cost": None, "cost_score_from": "catalog", "cost_basis": None, "cost_label": name}
     return {
         "monthly_cost": money(cost.monthly_total),
         "cost_score_from": "usage" if cost.priced else "catalog",
         "cost_under_a_cent": cost.under_a_cent,
+        "cost_basis": cost.basis if cost.priced else None,
+        "cost_label": cost.label if cost.priced else name,
     }
 
 
@@ -136,7 +200,7 @@ def recommendation_data(
                 "defaulted": list(r.defaulted),
                 "tied": r.tied,
                 "reason": r.reason,
-                **_cost_fields(recommendation, r.candidate.id),
+                **_cost_fields(recommendation, r.candidate.id, r.candidate.name),
             }
             for r in recommendation.ranking
         ],

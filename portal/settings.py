@@ -296,7 +296,12 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Modelwise API",
-    "DESCRIPTION": "Model catalog, recommendations, cost reports and routing for LLM decisions.",
+    "DESCRIPTION": (
+        "Model catalog, recommendations, cost reports and routing for LLM decisions.\n\n"
+        "[← Back to the portal](/) · API tokens are made by a team's owner on the team's Tokens page; "
+        "send one as `Authorization: Bearer mw_...`. Signed in to the portal, *Try it out* works with "
+        "your session: every example below can be sent as it stands."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -305,7 +310,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Catalog models and routing backends share one kind vocabulary: one enum in the schema.
-    "ENUM_NAME_OVERRIDES": {"ModelKindEnum": "catalog.models.ModelKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "ModelKindEnum": "catalog.models.ModelKind",
+        # A cost report option's basis and the option a ranked result was priced by: one enum.
+        "CostBasisEnum": ["api", "self_hosted"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.schema.error_responses_hook",

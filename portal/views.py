@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.forms import ApiTokenForm, InvitationForm, InvitationSignUpForm, MemberAddForm, MemberRoleForm
+from portal.hooks import app_next_steps
 from portal.models import Membership
 from portal.selectors import (
     api_token_get,
@@ -58,7 +59,24 @@ def _add_errors(form: Form, exc: ValidationError) -> None:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"memberships": memberships_for_user(user=request.user)})
+    """The member's teams, and what their first team does next (each app's ``next_steps``): a new
+    member is told where to start."""
+    memberships = list(memberships_for_user(user=request.user))
+    first = memberships[0] if memberships else None
+    steps = app_next_steps(membership=first) if first is not None else []
+    upcoming = next((step for step in steps if not step.done), None)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "memberships": memberships,
+            "first_membership": first,
+            "steps": steps,
+            "next_step": upcoming,
+            # Nothing done yet (no profile): the page says where to start rather than what is next.
+            "starting": bool(steps) and upcoming is steps[0],
+        },
+    )
 
 
 def team_detail(request: HttpRequest, team_slug: str) -> HttpResponse:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -18,6 +18,20 @@ from routing.models import Backend, RequestLog, Route, ShareChange, TeamBudget
 def backends_for_team(*, team: Team) -> QuerySet[Backend]:
     """The team's backends by name, with their catalog model and the gateway's latest health report."""
     return Backend.objects.filter(team=team).select_related("catalog_model", "health").order_by("name", "id")
+
+
+def routing_progress(*, team: Team) -> dict[str, bool]:
+    """Whether the team has a backend and a route, in one query."""
+    row = (
+        Team.objects.filter(pk=team.pk)
+        .annotate(
+            has_backends=Exists(Backend.objects.filter(team=OuterRef("pk"))),
+            has_routes=Exists(Route.objects.filter(team=OuterRef("pk"))),
+        )
+        .values("has_backends", "has_routes")
+        .get()
+    )
+    return dict(row)
 
 
 def backend_get(*, team: Team, backend_id: int) -> Backend:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
-from catalog.vocabulary import OPEN_SOURCE, PROPRIETARY
+from catalog.vocabulary import OPEN_SOURCE, PROPRIETARY, fields_in_words
 from evaluations.costing import (
     PREFILL_TO_OUTPUT_SPEED,
     ApiPricing,
@@ -207,11 +207,23 @@ def model_costs(*, option: CatalogModel, usage: Usage) -> list[ModelCost]:
     return [_api_cost(option, usage, both_ways=True), _self_hosted_cost(option, usage, both_ways=True)]
 
 
+def cheaper_option(costs: Sequence[ModelCost]) -> ModelCost:
+    """The option a recommendation prices a model by: the cheaper priced one of ``model_costs``.
+
+    A proprietary model has one option (its API), an open-source model self-hosting, and one with a
+    hosted API price both (the cost report's two labelled options): the cheaper priced one counts,
+    the API on an exact tie (nothing to set up or run). When no option is priced, the usual way of
+    running the model (self-hosted for open source) is returned with what it lacks.
+    """
+    priced = [cost for cost in costs if cost.monthly_total is not None]
+    if not priced:
+        return costs[-1]
+    return min(priced, key=lambda cost: (cost.monthly_total, cost.basis != "api"))
+
+
 def model_cost(*, option: CatalogModel, usage: Usage) -> ModelCost:
-    """One model's cost at this usage in its usual way of running, which is how a recommendation
-    prices it: through its API when proprietary, self-hosted when open source (the cost report also
-    shows an open-source model's hosted API price, as a second option)."""
-    return model_costs(option=option, usage=usage)[-1]
+    """One model's cost at this usage as a recommendation prices it (``cheaper_option``)."""
+    return cheaper_option(model_costs(option=option, usage=usage))
 
 
 def _self_hosted_cost(option: CatalogModel, usage: Usage, *, both_ways: bool = False) -> ModelCost:
@@ -337,7 +349,9 @@ class CostReport:
             if m.hosting is not None and m.hosting.throughput_tokens_per_s and m.hosting.prefill_assumed
         ]
         notes += [
-            f"{m.label}: not priced, missing {', '.join(m.missing)}." for m in self.models if not m.priced
+            f"{m.label}: not priced, missing {fields_in_words(m.missing)}."
+            for m in self.models
+            if not m.priced
         ]
         return notes
 

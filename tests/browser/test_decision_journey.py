@@ -39,9 +39,12 @@ def test_editor_builds_a_profile_reorders_it_and_reads_the_cost_report(
     with page.expect_response(lambda r: r.url.endswith("/move/") and r.request.headers.get("hx-request")):
         page.click("[data-testid=up-cost]")
     expect(page.locator("[data-testid=priority-order] li").nth(1)).to_have_attribute("data-priority", "cost")
+    # The swap replaced the button; focus is back on the same priority's button, ready to press again.
+    expect(page.locator("#move-cost-up")).to_be_focused()
     with page.expect_response(lambda r: r.url.endswith("/move/") and r.request.headers.get("hx-request")):
         page.click("[data-testid=up-cost]")
     expect(page.locator("[data-testid=priority-order] li").first).to_have_attribute("data-priority", "cost")
+    expect(page.locator("#move-cost-down")).to_be_focused()  # at the top: no up button
     assert _first_ranked(page) == "Mistral 7B"
     page.reload()
     assert page.locator("[data-testid=priority-order] li").first.get_attribute("data-priority") == "cost"

@@ -246,7 +246,7 @@ def test_api_lists_unpriced_models_with_nulls_never_zero(alice_client, article_c
         "engineering_hourly_rate",
     ]
     assert mixtral["monthly_total"] is None and mixtral["first_year_total"] is None
-    assert "Mixtral 8x7B (self-hosted): not priced, missing instance_hourly_cost" in " ".join(body["notes"])
+    assert "Mixtral 8x7B (self-hosted): not priced, missing hourly instance cost" in " ".join(body["notes"])
 
 
 def test_api_takes_inline_usage_and_a_subset_of_models(write_client, article_catalog):
@@ -283,7 +283,7 @@ OWN = object()  # stands for the id of the team's own usage pattern, known only 
 @pytest.mark.parametrize(
     ("payload", "field", "message"),
     [
-        ({}, "usage_pattern", "Give `usage_pattern` (an id) or `usage` (traffic figures)."),
+        ({}, "usage_pattern", "Give a usage pattern (its id) or traffic figures."),
         ({"usage_pattern": OWN, "usage": ARTICLE_USAGE}, "usage", "not both"),
         ({"usage_pattern": 999_999}, "usage_pattern", "No usage pattern with id 999999 in this team."),
         (
@@ -385,7 +385,7 @@ def test_page_shows_the_article_figures_formulas_and_chart_data(alice_client, ar
     assert "never breaks even" in html
     assert "21,509" in html
     assert "Formulas and assumptions" in html and "instances x hourly_cost x 24 x days" in html
-    assert "Missing: hourly cost of one instance (USD), setup hours" in html
+    assert "Missing: hourly instance cost, setup hours" in html
     assert response.context["chart"]["break_even_daily_requests"] == 21_509
     assert "cost-charts.js" in html
 

@@ -30,17 +30,97 @@ def test_with_a_usage_the_cheapest_priced_model_leads_on_cost(alice_client, arti
 
     results = _results(body)
     assert body["cost_from_usage"] is True
-    gpt = results["GPT-4 Turbo"]
-    assert (gpt["rank"], gpt["score"], gpt["monthly_cost"], gpt["cost_score_from"]) == (
+    # The article's traffic is 10,000 x 30 = 300,000 requests a month of 500 input and 1,000 output
+    # tokens. Mistral 7B's hosted API ($0.25 and $0.25 per million tokens) costs
+    # 300,000 x (500 x 0.25 + 1,000 x 0.25) / 1e6 = $112.50, the cheapest priced option (its
+    # self-hosting figures are unknown), so it scores 10.
+    mistral = results["Mistral 7B"]
+    assert (mistral["rank"], mistral["score"], mistral["monthly_cost"], mistral["cost_score_from"]) == (
         1,
         "10.00",
-        "10500.00",
+        "112.50",
         "usage",
     )
-    # 10 x 10,500 / 22,584 = 4.65 -> 5; 10 x 10,500 / 24,750 = 4.24 -> 4.
-    assert results["Llama 2 70B"]["score"] == "5.00"
-    assert results["Claude 3 Opus"]["score"] == "4.00"
+    assert (mistral["cost_basis"], mistral["cost_label"]) == ("api", "Mistral 7B (API)")
+    assert "$112.50 a month through its API; self-hosted not priced" in mistral["reason"]
+    # Mixtral's API ($0.70 and $0.70): 300,000 x 1,500 x 0.70 / 1e6 = $315; 10 x 112.50 / 315 = 3.57 -> 4.
+    assert (results["Mixtral 8x7B"]["monthly_cost"], results["Mixtral 8x7B"]["score"]) == ("315.00", "4.00")
+    # GPT-4 Turbo: 300,000 x (500 x 10 + 1,000 x 30) / 1e6 = $10,500; 10 x 112.50 / 10,500 = 0.11,
+    # at least 1. Llama 2 70B ($22,584) and Claude 3 Opus ($24,750) score the floor 1 too.
+    gpt = results["GPT-4 Turbo"]
+    assert (gpt["score"], gpt["monthly_cost"], gpt["cost_basis"], gpt["cost_label"]) == (
+        "1.00",
+        "10500.00",
+        "api",
+        "GPT-4 Turbo",
+    )
+    assert results["Llama 2 70B"]["score"] == "1.00"
+    assert results["Claude 3 Opus"]["score"] == "1.00"
     assert "$10,500.00 a month" in gpt["reason"]
+
+
+def _mixtral_priced_both_ways(api_price: str) -> None:
+    """Mixtral with a hosted API price per million tokens (in and out) and self-hosting figures at
+    which one instance carries the article's traffic: 24 h x 30 days x $8 + 10 h x $100 = $6,760."""
+    ModelOption.objects.filter(name="Mixtral 8x7B").update(
+        input_price_per_mtok=Decimal(api_price),
+        output_price_per_mtok=Decimal(api_price),
+        instance_hourly_cost=Decimal("8"),
+        setup_hours=Decimal("10"),
+        monthly_ops_hours=Decimal("10"),
+        engineering_hourly_rate=Decimal("100"),
+        throughput_tokens_per_s=1_000,
+        concurrent_requests_per_instance=64,
+    )
+
+
+def test_a_model_priced_both_ways_is_ranked_by_its_cheaper_option_the_api(
+    alice_client, article_catalog, article_usage
+):
+    _mixtral_priced_both_ways("0.70")  # API: 300,000 x 1,500 x $0.70 / 1M = $315 a month
+    ask = {"priorities": ["cost"], "usage_pattern": article_usage.pk}
+
+    mixtral = _results(post_json(alice_client, URL, ask).json())["Mixtral 8x7B"]
+    report = post_json(alice_client, "/api/cost-reports/", {"usage_pattern": article_usage.pk}).json()
+    limited = post_json(alice_client, URL, {**ask, "require": {"max_monthly_cost": "500"}}).json()
+
+    assert (mixtral["monthly_cost"], mixtral["cost_basis"], mixtral["cost_label"]) == (
+        "315.00",
+        "api",
+        "Mixtral 8x7B (API)",
+    )
+    assert "$315.00 a month through its API; self-hosted $6,760.00" in mixtral["reason"]
+    # The same two labelled options as the cost report, at the same figures.
+    options = {m["label"]: m["monthly_total"] for m in report["models"] if m["name"] == "Mixtral 8x7B"}
+    assert options == {"Mixtral 8x7B (API)": "315.00", "Mixtral 8x7B (self-hosted)": "6760.00"}
+    # A $500 limit keeps it: its cheaper option is within it, though self-hosting is not.
+    assert "Mixtral 8x7B" in _results(limited)
+
+
+def test_a_model_priced_both_ways_is_ranked_by_its_cheaper_option_self_hosted(
+    alice_client, article_catalog, article_usage
+):
+    _mixtral_priced_both_ways("20")  # API: 300,000 x 1,500 x $20 / 1M = $9,000 a month
+
+    body = post_json(alice_client, URL, {"priorities": ["cost"], "usage_pattern": article_usage.pk}).json()
+
+    mixtral = _results(body)["Mixtral 8x7B"]
+    assert (mixtral["monthly_cost"], mixtral["cost_basis"], mixtral["cost_label"]) == (
+        "6760.00",
+        "self_hosted",
+        "Mixtral 8x7B (self-hosted)",
+    )
+    assert "$6,760.00 a month self-hosted; API $9,000.00" in mixtral["reason"]
+    # Mistral 7B's API ($112.50) is still the cheapest: 10 x 112.50 / 6,760 = 0.17, at least 1.
+    assert mixtral["score"] == "1.00"
+
+
+def test_the_page_says_which_option_priced_a_model(alice_client, article_catalog, article_usage):
+    html = alice_client.get(PAGE, {"priority_1": "cost", "usage_pattern": article_usage.pk}).content.decode()
+
+    row = html[html.index('<tr data-model="Mistral 7B">') :]
+    row = row[: row.index("</tr>")]
+    assert "$112.50" in row and 'data-testid="cost-option">Mistral 7B (API)<' in row
 
 
 def test_a_model_that_cannot_be_priced_keeps_its_catalog_score_flagged(
@@ -56,14 +136,16 @@ def test_a_model_that_cannot_be_priced_keeps_its_catalog_score_flagged(
 
 
 def test_cutting_a_price_changes_the_ranking_by_cost(alice_client, article_catalog, article_usage):
+    # 300,000 x (500 x 0.10 + 1,000 x 0.05) / 1e6 = $30 a month: below Mistral 7B's API at $112.50.
     ModelOption.objects.filter(name="Claude 3 Opus").update(
-        input_price_per_mtok=Decimal("1"), output_price_per_mtok=Decimal("2")
+        input_price_per_mtok=Decimal("0.10"), output_price_per_mtok=Decimal("0.05")
     )
 
     body = post_json(alice_client, URL, {"priorities": ["cost"], "usage_pattern": article_usage.pk}).json()
 
     assert body["results"][0]["model"]["name"] == "Claude 3 Opus"
-    assert _results(body)["GPT-4 Turbo"]["score"] == "1.00"  # 10 x 750 / 10,500 rounds to 1
+    assert _results(body)["GPT-4 Turbo"]["score"] == "1.00"  # 10 x 30 / 10,500 rounds to 0, at least 1
+    assert _results(body)["Mistral 7B"]["score"] == "3.00"  # 10 x 30 / 112.50 = 2.67 -> 3
 
 
 def test_without_a_usage_the_article_rule_and_figures_stand(alice_client, article_catalog):
@@ -84,7 +166,10 @@ def test_inline_usage_prices_the_cost_priority_too(alice_client, article_catalog
 
     body = post_json(alice_client, URL, {"priorities": STARTUP, "usage": usage}).json()
 
-    assert _results(body)["GPT-4 Turbo"]["score"] == "17.83"
+    # Time to market, performance, cost: GPT-4 Turbo's cost scores 1 at this usage (10 x $112.50 for
+    # Mistral 7B's API / $10,500 = 0.11, at least 1), not the catalog's 4: 10 + 9/2 + 1/3 = 14.83.
+    assert _results(body)["GPT-4 Turbo"]["score"] == "14.83"
+    assert _results(body)["Mistral 7B"]["score"] == "12.33"  # 6 + 6/2 + 10/3
 
 
 def test_a_profile_prices_at_its_default_usage_pattern(
@@ -95,7 +180,7 @@ def test_a_profile_prices_at_its_default_usage_pattern(
     body = post_json(alice_client, URL, {"profile": startup_profile.pk}).json()
 
     assert body["usage_pattern"] == article_usage.pk
-    assert _results(body)["GPT-4 Turbo"]["score"] == "17.83"
+    assert _results(body)["GPT-4 Turbo"]["score"] == "14.83"  # 10 + 9/2 + 1/3, as with inline usage
     html = alice_client.get(PAGE, {"profile": startup_profile.pk}).content.decode()
     assert 'data-testid="monthly-cost"' in html and "$10,500.00" in html
 

@@ -68,6 +68,8 @@ def test_api_ranks_the_article_startup_case(alice_client, article_catalog):
         "reason": "Top score: strongest on time to market 10, weakest on cost 4.",
         "monthly_cost": None,
         "cost_score_from": "catalog",
+        "cost_basis": None,
+        "cost_label": "GPT-4 Turbo",
     }
     assert (second["model"]["name"], second["score"], second["rank"]) == ("Claude 3 Opus", "15.50", 2)
     assert (body["max_score"], body["cost_from_usage"]) == ("18.33", False)
@@ -202,18 +204,22 @@ def test_vision_and_kind_requirements_combine_and_every_reason_is_listed(alice_c
 def test_a_monthly_cost_limit_prices_each_model_at_the_usage_pattern(
     alice_client, article_catalog, article_usage
 ):
+    # Mixtral without its hosted API price has no priced option left (no self-hosting figures).
+    ModelOption.objects.filter(name="Mixtral 8x7B").update(input_price_per_mtok=None)
     body = post_json(
         alice_client,
         URL,
         {"priorities": PRIVACY, "require": {"max_monthly_cost": "15000"}, "usage_pattern": article_usage.pk},
     ).json()
 
-    assert [r["model"]["name"] for r in body["results"]] == ["GPT-4 Turbo"]
+    # Within $15,000: GPT-4 Turbo ($10,500) and Mistral 7B through its API ($112.50). Privacy,
+    # customization, performance: Mistral 10 + 9/2 + 6/3 = 16.50, GPT-4 Turbo 5 + 3/2 + 9/3 = 9.50.
+    assert [r["model"]["name"] for r in body["results"]] == ["Mistral 7B", "GPT-4 Turbo"]
     excluded = _excluded(body)
     assert excluded["Llama 2 70B"] == ["Monthly cost $22,584.00 exceeds the $15,000.00 limit."]
-    assert excluded["Mistral 7B"] == [
-        "Monthly cost unknown: missing instance_hourly_cost, setup_hours, monthly_ops_hours, "
-        "engineering_hourly_rate."
+    assert excluded["Mixtral 8x7B"] == [
+        "Monthly cost unknown: missing hourly instance cost, setup hours, monthly operations hours, "
+        "engineering hourly rate."
     ]
     assert body["usage_pattern"] == article_usage.pk
 
@@ -229,7 +235,10 @@ def test_a_monthly_cost_limit_also_takes_inline_usage(alice_client, article_cata
         alice_client, URL, {"priorities": STARTUP, "require": {"max_monthly_cost": "10500"}, "usage": usage}
     ).json()
 
-    assert [r["model"]["name"] for r in body["results"]] == ["GPT-4 Turbo"]
+    # Within $10,500: GPT-4 Turbo ($10,500, cost 1), Mistral 7B's API ($112.50, cost 10) and Mixtral's
+    # ($315, cost 10 x 112.50 / 315 = 3.57 -> 4). Time to market, performance, cost:
+    # GPT 10 + 9/2 + 1/3 = 14.83, Mistral 6 + 6/2 + 10/3 = 12.33, Mixtral 5 + 5/2 + 4/3 = 8.83.
+    assert [r["model"]["name"] for r in body["results"]] == ["GPT-4 Turbo", "Mistral 7B", "Mixtral 8x7B"]
 
 
 def test_unknown_capabilities_never_meet_a_requirement():
@@ -264,7 +273,7 @@ OWN = object()  # stands for the id of the team's own profile, known only once t
         ({"priorities": ["cost", "cost"]}, "priorities", "must not repeat: cost"),
         ({"priorities": []}, "priorities", "At least one priority is required."),
         ({"priorities": "cost"}, "priorities", "Expected a list"),
-        ({}, "priorities", "Give `priorities` (a list) or `profile` (an id)."),
+        ({}, "priorities", "Give priorities (a list) or a profile (its id)."),
         ({"priorities": ["cost"], "profile": OWN}, "profile", "not both"),
         ({"profile": 999_999}, "profile", "No profile with id 999999 in this team."),
         ({"priorities": ["cost"], "require": {"max_monthly_cost": "100"}}, "usage_pattern", "needs a usage"),

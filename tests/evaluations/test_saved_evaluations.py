@@ -42,16 +42,21 @@ def saved_private(team, alice, privacy_profile, article_catalog) -> Evaluation:
 
 def test_saving_runs_both_services_and_stores_their_results(saved):
     snapshot = saved.snapshot
-    first = snapshot["recommendation"]["results"][0]
-    # With the article's traffic GPT-4 Turbo is the cheapest priced model ($10,500 a month), so its
-    # cost score is 10, not the catalog's 4: 10 x 1 + 9 x 1/2 + 10 x 1/3 = 17.83.
-    assert (first["model"]["name"], first["score"]) == ("GPT-4 Turbo", "17.83")
-    assert (first["monthly_cost"], first["cost_score_from"]) == ("10500.00", "usage")
+    first, second = snapshot["recommendation"]["results"][:2]
+    # With the article's traffic the cheapest priced option is Mistral 7B's hosted API ($112.50 a
+    # month), so GPT-4 Turbo ($10,500) and Claude 3 Opus ($24,750) both score the floor 1 on cost
+    # (10 x 112.50 / cost < 1), not the catalog's 4 and 3: 10 x 1 + 9 x 1/2 + 1 x 1/3 = 14.83 each,
+    # a tie listed by name.
+    assert [(r["model"]["name"], r["score"], r["rank"]) for r in (first, second)] == [
+        ("Claude 3 Opus", "14.83", 1),
+        ("GPT-4 Turbo", "14.83", 1),
+    ]
+    assert (second["monthly_cost"], second["cost_score_from"]) == ("10500.00", "usage")
     costs = {m["name"]: m for m in snapshot["cost_report"]["models"]}
     assert costs["GPT-4 Turbo"]["monthly_total"] == "10500.00"
     assert costs["Llama 2 70B"]["first_year_total"] == "277008.00"
     assert saved.priorities == STARTUP
-    assert saved.top_pick == "GPT-4 Turbo"
+    assert saved.top_pick == "Claude 3 Opus = GPT-4 Turbo"
     assert snapshot["profile_name"] == "Startup" and snapshot["usage_pattern_name"] == "Article traffic"
 
 
@@ -59,9 +64,9 @@ def test_later_catalog_edits_do_not_rewrite_a_saved_evaluation(alice_client, sav
     ModelOption.objects.filter(name="GPT-4 Turbo").update(score_time_to_market=1, input_price_per_mtok=100)
 
     saved.refresh_from_db()
-    assert saved.snapshot["recommendation"]["results"][0]["score"] == "17.83"
+    assert saved.snapshot["recommendation"]["results"][0]["score"] == "14.83"  # 10 + 9/2 + 1/3
     html = alice_client.get(f"/t/alpha/evaluations/{saved.pk}/").content.decode()
-    assert "17.83" in html and "$10,500.00" in html
+    assert "14.83" in html and "$10,500.00" in html
 
 
 def test_deleting_the_profile_keeps_the_evaluation_and_its_name(alice_client, saved, startup_profile):
@@ -173,7 +178,7 @@ def test_api_list_is_paginated_with_a_fixed_number_of_queries(
 def test_api_retrieve_returns_the_snapshot_and_hides_other_teams(alice_client, charlie_client, saved):
     body = alice_client.get(f"{LIST}{saved.pk}/").json()
 
-    assert body["snapshot"]["recommendation"]["results"][0]["score"] == "17.83"
+    assert body["snapshot"]["recommendation"]["results"][0]["score"] == "14.83"  # 10 + 9/2 + 1/3
     assert charlie_client.get(f"{LIST}{saved.pk}/").status_code == 404
     assert charlie_client.get(LIST).json()["count"] == 0
 
@@ -257,7 +262,8 @@ def test_detail_page_shows_the_snapshot_with_charts(alice_client, saved):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'data-testid="ranking"' in html and "15.83" in html
+    # Mistral 7B, priced by its hosted API at $112.50, leads on cost: 6 + 6/2 + 10/3 = 12.33.
+    assert 'data-testid="ranking"' in html and "12.33" in html and "Mistral 7B (API)" in html
     assert "$22,584.00" in html and 'id="cost-chart-data"' in html and "cost-charts.js" in html
 
 
@@ -274,7 +280,10 @@ def test_compare_shows_two_evaluations_side_by_side(bob_client, saved, saved_pri
     assert (rows["GPT-4 Turbo"]["a"]["rank"], rows["GPT-4 Turbo"]["b"]) == (1, None)
     assert (rows["Llama 2 70B"]["b"]["rank"], rows["Llama 2 70B"]["b"]["score"]) == (1, "16.83")
     assert rows["Llama 2 70B"]["a_cost"] == "22584.00"
-    assert next(iter(rows)) == "GPT-4 Turbo"
+    # Claude 3 Opus ties GPT-4 Turbo at rank 1 in the first (both score 1 on cost at the usage) and
+    # comes first by name.
+    assert next(iter(rows)) == "Claude 3 Opus"
+    assert rows["Mistral 7B"]["a_cost"] == "112.50"  # the option it was ranked by: its API
     html = response.content.decode()
     assert "Support bot" in html and "Private search" in html and "Self-hostable" in html
 
@@ -309,27 +318,32 @@ def test_csv_export_lists_every_model_with_its_scores_and_costs(bob_client, save
         "monthly total (USD)",
         "first year total (USD)",
         "notes",
+        "priced as",
     ]
+    # Claude 3 Opus: 10 + 9/2 + 1/3 = 14.83, tied with GPT-4 Turbo and first by name; its API at
+    # 300,000 x (500 x 15 + 1,000 x 75) / 1e6 = $24,750 a month, 12 x 24,750 = $297,000 a year.
     assert rows[1] == [
         "ranked",
         "1",
-        "GPT-4 Turbo",
-        "proprietary",
-        "17.83",
+        "Claude 3 Opus",
+        "Proprietary",
+        "14.83",
         "10.00",
         "4.50",
-        "3.33",
+        "0.33",
         "",
-        "no",
-        "10500.00",
-        "126000.00",
+        "yes",
+        "24750.00",
+        "297000.00",
         "",
+        "Claude 3 Opus",
     ]
     llama = next(row for row in rows if row[2] == "Llama 2 70B")
     assert llama[10:12] == ["22584.00", "277008.00"]
     assert llama[12].startswith("Capacity not checked")
     mistral = next(row for row in rows if row[2] == "Mistral 7B")
-    assert mistral[10] == "" and mistral[12].startswith("Not priced: missing instance_hourly_cost")
+    # Ranked by its hosted API: $112.50 a month, 12 x 112.50 = $1,350 a year.
+    assert mistral[10:] == ["112.50", "1350.00", "", "Mistral 7B (API)"]
     assert len(rows) == 6
 
 

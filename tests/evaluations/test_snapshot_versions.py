@@ -32,13 +32,13 @@ def old_evaluation(team, alice) -> Evaluation:
 
 def test_the_stored_snapshot_is_the_old_shape():
     assert "schema_version" not in V1_SNAPSHOT
-    assert SNAPSHOT_VERSION == 3
+    assert SNAPSHOT_VERSION == 4
 
 
 def test_an_old_snapshot_is_read_in_the_current_shape(team, old_evaluation):
     snapshot = evaluation_get(team=team, evaluation_id=old_evaluation.pk).snapshot
 
-    assert snapshot["schema_version"] == 3
+    assert snapshot["schema_version"] == 4
     # Version 2 -> 3: the best possible score, and results without a reason or a cost at the usage.
     assert snapshot["recommendation"]["max_score"] == "18.33"  # 10 x (1 + 1/2 + 1/3)
     assert snapshot["recommendation"]["cost_from_usage"] is False
@@ -66,13 +66,13 @@ def test_an_old_snapshot_shows_on_the_page_in_the_api_and_in_csv(alice_client, o
     html = page.content.decode()
     assert page.status_code == 200
     assert "Minimum context 8,000 tokens" in html and "$10,500.00" in html and "15.83" in html
-    assert api.json()["snapshot"]["schema_version"] == 3
+    assert api.json()["snapshot"]["schema_version"] == 4
     assert [r["score"] for r in api.json()["snapshot"]["recommendation"]["results"]] == [
         r["score"] for r in V1_SNAPSHOT["recommendation"]["results"]
     ]
     rows = export.content.decode().splitlines()
-    assert rows[1].startswith("ranked,1,GPT-4 Turbo,proprietary,15.83,")
-    assert rows[-1].startswith("excluded,,Mistral 7B,open_source,")
+    assert rows[1].startswith("ranked,1,GPT-4 Turbo,Proprietary,15.83,")
+    assert rows[-1].startswith("excluded,,Mistral 7B,Open source,")
 
 
 def test_missing_keys_of_the_first_shape_are_filled_in():
@@ -84,14 +84,39 @@ def test_missing_keys_of_the_first_shape_are_filled_in():
         "profile_name": None,
         "usage_pattern_name": None,
         "cost_report": None,
-        "schema_version": 3,
+        "schema_version": 4,
     }
     assert minimal == {"recommendation": V1_SNAPSHOT["recommendation"]}  # the input is not changed
 
 
 def test_a_snapshot_from_a_newer_portal_is_refused():
-    with pytest.raises(ValueError, match=r"Unknown snapshot version 4; this portal reads up to 3\."):
-        snapshot_upgrade({**V1_SNAPSHOT, "schema_version": 4})
+    with pytest.raises(ValueError, match=r"Unknown snapshot version 5; this portal reads up to 4\."):
+        snapshot_upgrade({**V1_SNAPSHOT, "schema_version": 5})
+
+
+def test_a_version_3_result_says_it_was_priced_its_usual_way():
+    def result(name: str, kind: str, cost_from: str) -> dict:
+        model = {"id": len(name), "name": name, "kind": kind}
+        return {"model": model, "monthly_cost": None, "cost_score_from": cost_from}
+
+    v3 = {
+        "schema_version": 3,
+        "recommendation": {
+            "results": [
+                result("Llama 2 70B", "open_source", "usage"),
+                result("GPT-4 Turbo", "proprietary", "usage"),
+                result("Mistral 7B", "open_source", "catalog"),
+            ]
+        },
+    }
+
+    upgraded = snapshot_upgrade(v3)["recommendation"]["results"]
+
+    assert [(r["cost_basis"], r["cost_label"]) for r in upgraded] == [
+        ("self_hosted", "Llama 2 70B"),
+        ("api", "GPT-4 Turbo"),
+        (None, "Mistral 7B"),
+    ]
 
 
 def test_new_evaluations_are_saved_in_the_current_shape(team, alice, startup_profile, article_catalog):

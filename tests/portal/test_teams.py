@@ -43,8 +43,10 @@ def test_home_lists_only_my_teams(alice_client, other_team, django_assert_num_qu
     # 1. session
     # 2. user
     # 3. memberships with their teams
-    # 4. the team whose menu the page shows
-    with django_assert_num_queries(4):
+    # 4. the first team's decisions so far: profiles, usage patterns, evaluations (its next steps)
+    # 5. the first team's routing so far: backends, routes
+    # 6. the team whose menu the page shows
+    with django_assert_num_queries(6):
         response = alice_client.get("/")
     html = response.content.decode()
     assert "Alpha" in html
