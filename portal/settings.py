@@ -226,6 +226,9 @@ CONTENT_SECURITY_POLICY = env_str(
 # Request bodies: the API answers 413 above this size (Django's own limit for forms is the same).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1_048_576)
 API_JSON_MAX_DEPTH = 32
+# Self-hosted x API pairs one cost report compares at most (each runs a break-even search); above
+# it the cheapest options of each side are paired first and the report says so.
+COST_REPORT_MAX_COMPARISONS = env_int("COST_REPORT_MAX_COMPARISONS", 500)
 
 # Cache: shared by all web workers (Redis) for the API throttles; per process in development.
 CACHE_URL = env_str("CACHE_URL", "")
