@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from probes.models import DEFAULT_PROBE_INTERVAL_MINUTES, PolicyModeChoice, RouteMigration
+from probes.services.migrations import MAX_PROBE_INTERVAL_MINUTES
 from routing.models import SHARE_VALIDATORS
 
 
@@ -37,3 +39,40 @@ class SuiteImportForm(forms.Form):
         else:
             raise forms.ValidationError("Choose a file or paste the suite's JSON.")
         return cleaned
+
+
+class MigrationSettingsForm(forms.Form):
+    """The owner's migration settings; the service (shared with the API's PATCH) validates them too."""
+
+    target_share = forms.IntegerField(label="Target share (%)", min_value=0, max_value=100)
+    step = forms.IntegerField(label="Step (points)", min_value=1, max_value=100)
+    threshold = forms.DecimalField(
+        label="Quality threshold", min_value=0, max_value=1, max_digits=4, decimal_places=3
+    )
+    min_results = forms.IntegerField(
+        label="Minimum results", min_value=0, max_value=10_000, help_text="Statistical mode only."
+    )
+    error_limit = forms.DecimalField(
+        label="Error-rate limit", min_value=0, max_value=1, max_digits=4, decimal_places=3
+    )
+    max_failures = forms.IntegerField(label="Failures before 0 %", min_value=1, max_value=100)
+    policy_mode = forms.ChoiceField(label="Policy", choices=PolicyModeChoice.choices)
+    require_shadow = forms.BooleanField(label="Require shadow comparisons to hold too", required=False)
+    interval_minutes = forms.IntegerField(
+        label="Run probes every (minutes)", min_value=1, max_value=MAX_PROBE_INTERVAL_MINUTES
+    )
+
+
+def migration_settings_initial(migration: RouteMigration | None) -> dict[str, object]:
+    """The form's values: the migration's settings, or the defaults of a new migration."""
+    source = migration or RouteMigration()
+    every = DEFAULT_PROBE_INTERVAL_MINUTES
+    if migration is not None and migration.schedule is not None and migration.schedule.interval is not None:
+        every = migration.schedule.interval.every
+    initial: dict[str, object] = {
+        field: getattr(source, field)
+        for field in MigrationSettingsForm.base_fields
+        if field != "interval_minutes"
+    }
+    initial["interval_minutes"] = every
+    return initial

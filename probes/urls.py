@@ -12,6 +12,11 @@ urlpatterns = [
     path("routes/<int:route_id>/migration/", views.migration_page, name="migration"),
     path("routes/<int:route_id>/migration/run/", views.migration_run, name="migration-run"),
     path(
+        "routes/<int:route_id>/migration/settings/",
+        views.migration_settings,
+        name="migration-settings",
+    ),
+    path(
         "routes/<int:route_id>/migration/<slug:action>/",
         views.migration_control,
         name="migration-control",

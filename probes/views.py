@@ -17,7 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.http import HtmxHttpRequest
 from portal.models import Membership
 from portal.tenancy import membership_get_for_user
-from probes.forms import ReasonForm, ShareForm, SuiteImportForm
+from probes.forms import (
+    MigrationSettingsForm,
+    ReasonForm,
+    ShareForm,
+    SuiteImportForm,
+    migration_settings_initial,
+)
 from probes.models import ProbeSuite
 from probes.presentation import migration_state_data, round_data
 from probes.selectors import (
@@ -32,10 +38,12 @@ from probes.services import (
     migration_resume,
     migration_rollback,
     migration_set_share,
+    migration_update,
     probe_round_start,
     suite_export,
     suite_import,
 )
+from routing.models import Route
 from routing.selectors import route_get, routes_for_team
 
 
@@ -57,6 +65,41 @@ def migration_list(request: HtmxHttpRequest, team_slug: str) -> HttpResponse:
     return render(request, "probes/migration_list.html", {"team": membership.team, "routes": routes})
 
 
+def _migration_page(
+    request: HtmxHttpRequest,
+    membership: Membership,
+    route: Route,
+    *,
+    settings_form: MigrationSettingsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    team = membership.team
+    state = migration_state_data(route)
+    latest = state["latest_round"]
+    pairs = []
+    if latest:
+        pairs = round_results_by_probe(probe_round=round_get(team=team, round_id=latest["id"]))
+    if settings_form is None:
+        settings_form = MigrationSettingsForm(
+            initial=migration_settings_initial(migration_for_route(route=route))
+        )
+    context = {
+        "team": team,
+        "route": route,
+        "state": state,
+        "pairs": pairs,
+        "is_owner": membership.is_owner,
+        "budget": team_budget_state(team=team),
+        "share_form": ShareForm(initial={"share": route.open_source_share}),
+        "settings_form": settings_form,
+        "chart": {
+            "series": state["series"],
+            "threshold": float(state["threshold"]) if state["threshold"] is not None else None,
+        },
+    }
+    return render(request, "probes/migration.html", context, status=status)
+
+
 @require_GET
 def migration_page(request: HtmxHttpRequest, team_slug: str, route_id: int) -> HttpResponse:
     membership = membership_get_for_user(user=request.user, team_slug=team_slug)
@@ -75,25 +118,33 @@ def migration_page(request: HtmxHttpRequest, team_slug: str, route_id: int) -> H
         if finished and request.GET.get("poll"):
             response["HX-Refresh"] = "true"  # the chart, results and history change: reload the page
         return response
-    state = migration_state_data(route)
-    latest = state["latest_round"]
-    pairs = []
-    if latest:
-        pairs = round_results_by_probe(probe_round=round_get(team=team, round_id=latest["id"]))
-    context = {
-        "team": team,
-        "route": route,
-        "state": state,
-        "pairs": pairs,
-        "is_owner": membership.is_owner,
-        "budget": team_budget_state(team=team),
-        "share_form": ShareForm(initial={"share": route.open_source_share}),
-        "chart": {
-            "series": state["series"],
-            "threshold": float(state["threshold"]) if state["threshold"] is not None else None,
-        },
-    }
-    return render(request, "probes/migration.html", context)
+    return _migration_page(request, membership, route)
+
+
+@require_POST
+def migration_settings(request: HtmxHttpRequest, team_slug: str, route_id: int) -> HttpResponse:
+    """Start migrating, or change the policy settings and schedule: the same service as the API."""
+    membership = _owner(request, team_slug)
+    route = route_get(team=membership.team, route_id=route_id)
+    form = MigrationSettingsForm(request.POST)
+    if form.is_valid():
+        fields = dict(form.cleaned_data)
+        interval = fields.pop("interval_minutes")
+        migration = migration_for_route(route=route)
+        try:
+            if migration is None:
+                migration_create(route=route, interval_minutes=interval, **fields)
+            else:
+                migration_update(migration=migration, interval_minutes=interval, **fields)
+        except ValidationError as exc:
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            for field, errors in by_field.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, "Migration settings saved.")
+            return redirect(_page_url(team_slug, route_id))
+    return _migration_page(request, membership, route, settings_form=form, status=400)
 
 
 @require_POST

@@ -103,3 +103,74 @@ def test_the_list_page_shows_each_route_with_its_state(
         # session, user, membership, routes with migration and suite, (messages)
         html = alice_client.get(f"/t/{team.slug}/migrations/").content.decode()
     assert route.name in html and "migrating" in html
+
+
+SETTINGS = {
+    "target_share": 60,
+    "step": 5,
+    "threshold": "0.9",
+    "min_results": 30,
+    "error_limit": "0.1",
+    "max_failures": 2,
+    "policy_mode": "article",
+    "require_shadow": "on",
+    "interval_minutes": 30,
+}
+
+
+def test_the_owner_changes_the_migration_settings_and_schedule_from_the_page(alice_client, team, route):
+    html = alice_client.get(page(team, route)).content.decode()
+    assert 'data-testid="settings-form"' in html and 'name="interval_minutes"' in html
+    response = alice_client.post(page(team, route, "settings/"), SETTINGS)
+    assert response.status_code == 302
+    migration = RouteMigration.objects.select_related("schedule__interval").get(route=route)
+    assert (migration.target_share, migration.step, migration.min_results, migration.max_failures) == (
+        60,
+        5,
+        30,
+        2,
+    )
+    assert (str(migration.threshold), str(migration.error_limit)) == ("0.900", "0.100")
+    assert migration.policy_mode == "article" and migration.require_shadow
+    assert migration.schedule.interval.every == 30 and migration.schedule.enabled
+    # the API reads what the page wrote
+    state = alice_client.get(f"/api/routes/{route.pk}/migration/").json()
+    assert state["schedule_every_minutes"] == 30 and state["policy_mode"] == "article"
+
+
+def test_settings_start_a_migration_on_a_route_that_is_not_migrating(alice_client, team, upstream):
+    from tests.probes.conftest import make_route
+
+    fresh = make_route(team, upstream, name="fresh")
+    assert "Start migrating with these settings" in alice_client.get(page(team, fresh)).content.decode()
+    assert alice_client.post(page(team, fresh, "settings/"), SETTINGS).status_code == 302
+    migration = RouteMigration.objects.get(route=fresh)
+    assert migration.target_share == 60 and migration.schedule.interval.every == 30
+
+
+def test_bad_settings_show_field_errors_and_change_nothing(alice_client, team, route):
+    bad = SETTINGS | {"threshold": "1.5", "step": 0, "interval_minutes": "soon", "policy_mode": "yolo"}
+    response = alice_client.post(page(team, route, "settings/"), bad)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-testid="form-errors"' in html
+    for field in ("threshold", "step", "interval_minutes", "policy_mode"):
+        error = f'id="id_{field}_error" role="alert">'
+        assert error in html and f"{error}<" not in html
+    migration = RouteMigration.objects.get(route=route)
+    assert migration.threshold == RouteMigration._meta.get_field("threshold").default
+    assert migration.step == 10
+
+
+def test_viewers_and_editors_see_the_settings_read_only(bob_client, carol_client, team, route):
+    for client in (bob_client, carol_client):
+        html = client.get(page(team, route)).content.decode()
+        assert 'data-testid="settings-read-only"' in html and 'data-testid="settings-form"' not in html
+        assert "<dt>Quality threshold</dt><dd>0.850</dd>" in html
+        assert "<dt>Run probes every</dt><dd>15 minutes</dd>" in html
+        assert client.post(page(team, route, "settings/"), SETTINGS).status_code == 403
+    assert RouteMigration.objects.get(route=route).target_share == 100
+
+
+def test_outsiders_cannot_post_settings(charlie_client, team, route):
+    assert charlie_client.post(page(team, route, "settings/"), SETTINGS).status_code == 404
