@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from django import forms
 
 from probes.models import DEFAULT_PROBE_INTERVAL_MINUTES, PolicyModeChoice, RouteMigration
@@ -76,3 +78,51 @@ def migration_settings_initial(migration: RouteMigration | None) -> dict[str, ob
     }
     initial["interval_minutes"] = every
     return initial
+
+
+CHECKS_HELP = (
+    'A JSON list of weighted checks, e.g. [{"type": "contains", "value": "refund", "weight": 2}]. '
+    "Types: equals, contains, regex, json, number, agreement."
+)
+
+
+class ProbeForm(forms.Form):
+    """One probe; its checks are JSON, validated by the same service as the API and the import."""
+
+    name = forms.CharField(max_length=120)
+    prompt = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    task_type = forms.CharField(max_length=60, required=False, label="Task type")
+    checks = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), help_text=CHECKS_HELP)
+    max_tokens = forms.IntegerField(min_value=1, max_value=32_000, required=False, label="Max tokens")
+    enabled = forms.BooleanField(required=False, initial=True)
+
+    def clean_checks(self) -> object:
+        raw = self.cleaned_data["checks"]
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise forms.ValidationError(f"Not valid JSON: {exc}") from exc
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        """Put the service's messages on their fields: ``checks[0].weight`` goes on the checks."""
+        for key, messages in errors.items():
+            field = key if key in self.fields else None
+            prefix = ""
+            if key.startswith("checks[") and "]" in key:
+                index = int(key[len("checks[") : key.index("]")])
+                field, prefix = "checks", f"Check {index + 1}{key[key.index(']') + 1 :].replace('.', ', ')}: "
+            elif key in ("messages", "check", "type", "weight"):
+                field = "checks" if key != "messages" else "prompt"
+            for message in messages:
+                self.add_error(field, prefix + message)
+
+
+def probe_initial(probe: object) -> dict[str, object]:
+    return {
+        "name": getattr(probe, "name", ""),
+        "prompt": getattr(probe, "prompt", ""),
+        "task_type": getattr(probe, "task_type", ""),
+        "checks": json.dumps(getattr(probe, "checks", []), indent=2),
+        "max_tokens": getattr(probe, "max_tokens", None),
+        "enabled": getattr(probe, "enabled", True),
+    }

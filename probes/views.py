@@ -19,15 +19,18 @@ from portal.models import Membership
 from portal.tenancy import membership_get_for_user
 from probes.forms import (
     MigrationSettingsForm,
+    ProbeForm,
     ReasonForm,
     ShareForm,
     SuiteImportForm,
     migration_settings_initial,
+    probe_initial,
 )
 from probes.models import ProbeSuite
 from probes.presentation import migration_state_data, round_data
 from probes.selectors import (
     migration_for_route,
+    probe_get,
     round_get,
     round_results_by_probe,
     team_budget_state,
@@ -39,7 +42,11 @@ from probes.services import (
     migration_rollback,
     migration_set_share,
     migration_update,
+    probe_create,
+    probe_delete,
     probe_round_start,
+    probe_update,
+    suite_create,
     suite_export,
     suite_import,
 )
@@ -265,3 +272,59 @@ def suite_export_view(request: HtmxHttpRequest, team_slug: str, route_id: int) -
     )
     response["Content-Disposition"] = f'attachment; filename="{route.name}-probes.json"'
     return response
+
+
+def _suite_url(team_slug: str, route_id: int) -> str:
+    return reverse("probes:suite", args=[team_slug, route_id])
+
+
+@require_http_methods(["GET", "POST"])
+def probe_form(
+    request: HtmxHttpRequest, team_slug: str, route_id: int, probe_id: int | None = None
+) -> HttpResponse:
+    """Add a probe to the route's suite (created if missing) or edit one; editors and owners."""
+    membership = membership_get_for_user(user=request.user, team_slug=team_slug, write=True)
+    team = membership.team
+    route = route_get(team=team, route_id=route_id)
+    probe = probe_get(team=team, route=route, probe_id=probe_id) if probe_id is not None else None
+    form = ProbeForm(initial=probe_initial(probe) if probe else {"enabled": True})
+    if request.method == "POST":
+        form = ProbeForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                if probe is None:
+                    suite = ProbeSuite.objects.filter(route=route).first() or suite_create(
+                        team=team, route=route
+                    )
+                    saved = probe_create(suite=suite, data=data)
+                else:
+                    saved = probe_update(probe=probe, data=data)
+            except ValidationError as exc:
+                by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+                form.add_service_errors(by_field)
+            else:
+                messages.success(request, f"Probe “{saved.name}” saved.")
+                return redirect(_suite_url(team_slug, route_id))
+    return render(
+        request,
+        "probes/probe_form.html",
+        {"team": team, "route": route, "probe": probe, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def probe_delete_view(request: HtmxHttpRequest, team_slug: str, route_id: int, probe_id: int) -> HttpResponse:
+    """Ask first, naming the probe; delete on POST."""
+    membership = membership_get_for_user(user=request.user, team_slug=team_slug, write=True)
+    route = route_get(team=membership.team, route_id=route_id)
+    probe = probe_get(team=membership.team, route=route, probe_id=probe_id)
+    if request.method == "POST":
+        name = probe.name
+        probe_delete(probe=probe)
+        messages.success(request, f"Probe “{name}” deleted.")
+        return redirect(_suite_url(team_slug, route_id))
+    return render(
+        request, "probes/probe_delete.html", {"team": membership.team, "route": route, "probe": probe}
+    )

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from probes.models import ProbeRound, ProbeSuite, RouteMigration
+from probes.models import Probe, ProbeRound, ProbeSuite, RouteMigration
 from probes.services import migration_apply_probe_round, probe_round_run
 from routing.models import ShareChange
 
@@ -174,3 +174,81 @@ def test_viewers_and_editors_see_the_settings_read_only(bob_client, carol_client
 
 def test_outsiders_cannot_post_settings(charlie_client, team, route):
     assert charlie_client.post(page(team, route, "settings/"), SETTINGS).status_code == 404
+
+
+def suite_page(team, route, suffix: str = "") -> str:
+    return f"/t/{team.slug}/routes/{route.pk}/probes/{suffix}"
+
+
+PROBE = {
+    "name": "refund policy",
+    "prompt": "What is the refund window?",
+    "task_type": "extraction",
+    "checks": json.dumps(
+        [{"type": "contains", "value": "30 days", "weight": 2}, {"type": "regex", "pattern": r"\d+"}]
+    ),
+    "enabled": "on",
+}
+
+
+def test_an_editor_adds_edits_and_deletes_a_probe_from_the_suite_page(carol_client, team, route):
+    assert "Add a probe" in carol_client.get(suite_page(team, route)).content.decode()
+    response = carol_client.post(suite_page(team, route, "new/"), PROBE)
+    assert response.status_code == 302
+    probe = Probe.objects.get(suite__route=route, name="refund policy")
+    assert probe.task_type == "extraction" and probe.enabled
+    assert [(c["type"], c["weight"]) for c in probe.checks] == [("contains", 2), ("regex", 1)]
+    assert ProbeSuite.objects.get(route=route).probes.count() == 25
+
+    edit = suite_page(team, route, f"{probe.pk}/edit/")
+    assert "30 days" in carol_client.get(edit).content.decode()
+    changed = PROBE | {"prompt": "How long is the refund window?", "enabled": ""}
+    assert carol_client.post(edit, changed).status_code == 302
+    probe.refresh_from_db()
+    assert probe.prompt == "How long is the refund window?" and not probe.enabled
+
+    confirm = carol_client.get(suite_page(team, route, f"{probe.pk}/delete/")).content.decode()
+    assert "Delete probe “refund policy”?" in confirm
+    assert Probe.objects.filter(pk=probe.pk).exists()  # asking deletes nothing
+    assert carol_client.post(suite_page(team, route, f"{probe.pk}/delete/")).status_code == 302
+    assert not Probe.objects.filter(pk=probe.pk).exists()
+
+
+def test_a_probe_form_shows_field_errors_from_the_checks_validation(alice_client, team, route):
+    cases = {
+        "not json": "Not valid JSON",
+        "[]": "Give at least one check",
+        '[{"type": "telepathy"}]': "Unknown check type",
+        '[{"type": "contains", "value": "x", "weight": -1}]': "Check 1",
+    }
+    for checks, message in cases.items():
+        response = alice_client.post(suite_page(team, route, "new/"), PROBE | {"checks": checks})
+        assert response.status_code == 400, checks
+        html = response.content.decode()
+        assert 'id="id_checks_error" role="alert">' in html and message in html, checks
+    response = alice_client.post(suite_page(team, route, "new/"), PROBE | {"prompt": "", "name": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_name_error" role="alert">' in html
+    assert not Probe.objects.filter(name="refund policy").exists()
+    existing = Probe.objects.filter(suite__route=route).first()
+    response = alice_client.post(suite_page(team, route, "new/"), PROBE | {"name": existing.name})
+    assert response.status_code == 400 and "already has a probe with this name" in response.content.decode()
+
+
+def test_viewers_cannot_change_probes_and_outsiders_see_none(bob_client, charlie_client, team, route):
+    probe = Probe.objects.filter(suite__route=route).first()
+    assert "Add a probe" not in bob_client.get(suite_page(team, route)).content.decode()
+    assert bob_client.post(suite_page(team, route, "new/"), PROBE).status_code == 403
+    assert bob_client.post(suite_page(team, route, f"{probe.pk}/delete/")).status_code == 403
+    assert charlie_client.get(suite_page(team, route, f"{probe.pk}/edit/")).status_code == 404
+    assert charlie_client.post(suite_page(team, route, f"{probe.pk}/delete/")).status_code == 404
+    assert Probe.objects.filter(pk=probe.pk).exists()
+
+
+def test_a_probe_of_another_route_reads_as_missing(alice_client, team, route, upstream):
+    from tests.probes.conftest import make_route
+
+    other = make_route(team, upstream, name="other")
+    probe = Probe.objects.filter(suite__route=route).first()
+    assert alice_client.get(suite_page(team, other, f"{probe.pk}/edit/")).status_code == 404
