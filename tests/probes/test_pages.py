@@ -8,7 +8,7 @@ import json
 import pytest
 
 from probes.models import Probe, ProbeRound, ProbeSuite, RouteMigration
-from probes.services import migration_apply_probe_round, probe_round_run
+from probes.services import migration_apply_probe_round, migration_set_share, probe_round_run
 from routing.models import ShareChange
 
 
@@ -252,3 +252,16 @@ def test_a_probe_of_another_route_reads_as_missing(alice_client, team, route, up
     other = make_route(team, upstream, name="other")
     probe = Probe.objects.filter(suite__route=route).first()
     assert alice_client.get(suite_page(team, other, f"{probe.pk}/edit/")).status_code == 404
+
+
+def test_the_history_says_who_or_what_changed_the_share_in_words(alice_client, team, route):
+    alice_client.post(page(team, route, "run/"))
+    probe_round = ProbeRound.objects.get(route=route)
+    probe_round_run(round_id=probe_round.pk)
+    migration_apply_probe_round(round_id=probe_round.pk)
+    alice_client.post(page(team, route, "set-share/"), {"share": 30, "reason": "canary"})
+    migration_set_share(migration=RouteMigration.objects.get(route=route), share=20)  # no user: by hand
+    html = alice_client.get(page(team, route)).content.decode()
+    actors = [cell.split("</td>")[0] for cell in html.split('<td data-testid="history-actor">')[1:]]
+    assert actors == ["set by hand", "alice", f"probe round {probe_round.pk}"]
+    assert "(manual)" not in html and "(migration)" not in html
