@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm, Form
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -59,20 +59,12 @@ from evaluations.services import (
     usage_pattern_update,
 )
 from evaluations.snapshots import cost_report_data, recommendation_data
+from portal.forms import form_add_service_errors
 from portal.http import HtmxHttpRequest
 from portal.models import Membership, Team
 from portal.tenancy import membership_get_for_user
 
 PAGE_SIZE = 20
-
-
-def _add_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _base(membership: Membership, **context: Any) -> dict[str, Any]:
@@ -99,7 +91,7 @@ def profile_list(request: HttpRequest, team_slug: str) -> HttpResponse:
                 team=team, name=form.cleaned_data["name"], priorities=form.cleaned_data["priorities"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"Profile “{profile.name}” created.")
             return redirect("evaluations:profile-detail", team_slug=team.slug, profile_id=profile.pk)
@@ -156,7 +148,7 @@ def profile_edit(request: HttpRequest, team_slug: str, profile_id: int) -> HttpR
                 profile=profile, name=form.cleaned_data["name"], priorities=form.cleaned_data["priorities"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
             profile.refresh_from_db()
         else:
             messages.success(request, f"Profile “{profile.name}” saved.")
@@ -206,7 +198,7 @@ def _recommendation_context(
                 )
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
     # The save form carries the inputs as the form read them (a profile's boxes and default usage
     # filled in), so saving re-runs exactly what is on screen.
     context["query"] = form.data.urlencode() if isinstance(form.data, QueryDict) else params.urlencode()
@@ -247,7 +239,7 @@ def usage_pattern_list(request: HttpRequest, team_slug: str) -> HttpResponse:
         try:
             pattern = usage_pattern_create(team=team, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"Usage pattern “{pattern.name}” created.")
             return redirect("evaluations:usage-pattern-list", team_slug=team.slug)
@@ -271,7 +263,7 @@ def usage_pattern_edit(request: HttpRequest, team_slug: str, pattern_id: int) ->
         try:
             usage_pattern_update(pattern=pattern, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"Usage pattern “{pattern.name}” saved.")
             return redirect("evaluations:usage-pattern-list", team_slug=membership.team.slug)
@@ -311,7 +303,7 @@ def cost_report(request: HtmxHttpRequest, team_slug: str) -> HttpResponse:
         try:
             usage = pattern.as_usage() if pattern else usage_from_fields(**form.inline_usage())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             chosen = set(form.cleaned_data["models"])
             report = cost_report_data(
@@ -366,7 +358,7 @@ def evaluation_create_view(request: HttpRequest, team_slug: str) -> HttpResponse
                 allow_empty=False,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"Evaluation “{evaluation.name}” saved.")
             return redirect("evaluations:evaluation-detail", team_slug=team.slug, evaluation_id=evaluation.pk)
@@ -425,7 +417,7 @@ def evaluation_edit(request: HttpRequest, team_slug: str, evaluation_id: int) ->
         try:
             evaluation_rename(evaluation=evaluation, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"Evaluation “{saved_name}” renamed to “{evaluation.name}”.")
             return redirect(

@@ -3,8 +3,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from portal.models import Role, TokenAccess
+
+
+def form_add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on a page's form: at the field it names, else above the form.
+    The pages of every app report service errors through this one function."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class ApiTokenForm(forms.Form):

@@ -14,7 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.forms import ApiTokenForm, InvitationForm, InvitationSignUpForm, MemberAddForm, MemberRoleForm
+from portal.forms import (
+    ApiTokenForm,
+    InvitationForm,
+    InvitationSignUpForm,
+    MemberAddForm,
+    MemberRoleForm,
+    form_add_service_errors,
+)
 from portal.hooks import app_next_steps
 from portal.models import Membership
 from portal.selectors import (
@@ -48,14 +55,6 @@ NEW_INVITATION_KEY = "portal:new-invitation-link"
 def _owner_membership(request: HttpRequest, team_slug: str) -> Membership:
     """The caller's membership when they own the team: outsiders get a 404, other members a 403."""
     return membership_get_for_user(user=request.user, team_slug=team_slug, owner=True)
-
-
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -125,7 +124,7 @@ def team_member_add(request: HttpRequest, team_slug: str) -> HttpResponse:
         try:
             added = member_add(team=membership.team, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"{added.user.username} added as {added.get_role_display().lower()}.")
             return redirect("team-detail", team_slug=membership.team.slug)
@@ -146,7 +145,7 @@ def team_invitation_create(request: HttpRequest, team_slug: str) -> HttpResponse
                 created_by=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             request.session[NEW_INVITATION_KEY] = {"team": membership.team.pk, "secret": secret}
             messages.success(
@@ -200,7 +199,7 @@ def invitation_accept_page(request: HttpRequest, secret: str) -> HttpResponse:
                 joined = None
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
-                _add_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 error = " ".join(exc.messages)
         else:
@@ -266,7 +265,7 @@ def team_tokens(request: HttpRequest, team_slug: str) -> HttpResponse:
                 created_by=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             # Shown once, on the page the redirect leads to: a reload creates nothing and shows nothing.
             request.session[NEW_SECRET_KEY] = {"team": team.pk, "secret": secret, "name": token.name}

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import ModelKind
+from portal.forms import form_add_service_errors
 from portal.http import HtmxHttpRequest
 from portal.models import Membership
 from portal.tenancy import membership_get_for_user
@@ -63,15 +63,6 @@ from routing.services import (
 
 LOG_PAGE_SIZE = 25
 RECENT_SHARE_CHANGES = 10
-
-
-def _add_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _base(membership: Membership, **context: Any) -> dict[str, Any]:
@@ -160,7 +151,7 @@ def backend_create_view(request: HttpRequest, team_slug: str) -> HttpResponse:
         try:
             backend = backend_create(team=membership.team, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"Backend “{backend.name}” added.")
             return redirect(_page_url(membership))
@@ -181,7 +172,7 @@ def backend_edit(request: HttpRequest, team_slug: str, backend_id: int) -> HttpR
         try:
             backend_update(backend=backend, **form.service_kwargs())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
             backend.refresh_from_db()
         else:
             messages.success(request, f"Backend “{backend.name}” saved.")
@@ -235,7 +226,7 @@ def route_create_view(request: HttpRequest, team_slug: str) -> HttpResponse:
         try:
             route = route_create(team=membership.team, changed_by=request.user, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"Route “{route.name}” created.")
             return redirect(_page_url(membership))
@@ -258,7 +249,7 @@ def route_edit(request: HttpRequest, team_slug: str, route_id: int) -> HttpRespo
         try:
             route_update(route=route, changed_by=request.user, share_reason=reason, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_service_errors(form, exc)
             route.refresh_from_db()
         else:
             messages.success(request, f"Route “{route.name}” saved.")
@@ -404,7 +395,7 @@ def route_pair(request: HttpRequest, team_slug: str) -> HttpResponse:
                     )
         except ValidationError as exc:
             for form in forms_by_side.values():
-                _add_errors(form, exc)
+                form_add_service_errors(form, exc)
         else:
             pair = pair_backends(team=team, proprietary=proprietary_model, open_source=open_source_model)
     if pair.complete and not any(f.errors for f in forms_by_side.values()):

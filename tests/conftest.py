@@ -11,6 +11,9 @@ from portal.models import Role
 from portal.services import api_token_create, membership_set, team_create
 from tests.factories import UserFactory
 
+# The local upstream over real HTTP (gateway, probes and browser tests share one server).
+pytest_plugins = ["tests.upstream"]
+
 
 @pytest.fixture
 def alice(db):

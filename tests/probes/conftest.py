@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -14,36 +13,7 @@ from celery.contrib.testing.worker import start_worker
 
 from probes.demo import default_suite_data
 from probes.services import migration_create, suite_import
-from routing.local_upstream import LocalUpstream, serve_in_thread
 from routing.models import Backend, Route
-
-
-@dataclass
-class RunningUpstream:
-    app: LocalUpstream
-    host: str
-    port: int
-
-    def url(self, path: str = "/v1", **directives: object) -> str:
-        if directives:
-            spec = ";".join(k if v is True else f"{k}={v}" for k, v in directives.items())
-            return f"http://{self.host}:{self.port}/t/{spec}{path}"
-        return f"http://{self.host}:{self.port}{path}"
-
-
-@pytest.fixture(scope="session")
-def upstream_server():
-    app = LocalUpstream(seed=11)
-    host, port, stop = serve_in_thread(port=0, app=app)
-    yield RunningUpstream(app=app, host=host, port=port)
-    stop()
-
-
-@pytest.fixture
-def upstream(upstream_server):
-    upstream_server.app.latency_ms = 0
-    upstream_server.app.failure_rate = 0
-    return upstream_server
 
 
 def make_route(

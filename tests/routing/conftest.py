@@ -1,58 +1,22 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pytest
-
-from routing.local_upstream import LocalUpstream, serve_in_thread
-
-
-@dataclass
-class RunningUpstream:
-    app: LocalUpstream
-    host: str
-    port: int
-
-    def url(self, path: str = "/v1", **directives: object) -> str:
-        """The base URL for a backend, with per-backend failure directives (see routing.local_upstream)."""
-        if directives:
-            spec = ";".join(k if v is True else f"{k}={v}" for k, v in directives.items())
-            return f"http://{self.host}:{self.port}/t/{spec}{path}"
-        return f"http://{self.host}:{self.port}{path}"
-
-
-@pytest.fixture(scope="session")
-def upstream_server():
-    app = LocalUpstream(seed=7)
-    host, port, stop = serve_in_thread(port=0, app=app)
-    yield RunningUpstream(app=app, host=host, port=port)
-    stop()
-
-
-@pytest.fixture
-def upstream(upstream_server):
-    """The shared local upstream, reset to healthy and instant for each test."""
-    upstream_server.app.latency_ms = 0
-    upstream_server.app.failure_rate = 0
-    return upstream_server
-
-
 # ---------------------------------------------------------------------------- the running gateway
+import asyncio
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
 
-import asyncio  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from decimal import Decimal  # noqa: E402
+import httpx
+import pytest
+import uvicorn
 
-import httpx  # noqa: E402
-import uvicorn  # noqa: E402
-
-from portal.services import api_token_create  # noqa: E402
-from routing.gateway.app import GatewayApp  # noqa: E402
-from routing.keys import api_key_encrypt  # noqa: E402
-from routing.models import Backend, Route  # noqa: E402
-from tests.factories import ModelOptionFactory  # noqa: E402
+from portal.services import api_token_create
+from routing.gateway.app import GatewayApp
+from routing.keys import api_key_encrypt
+from routing.models import Backend, Route
+from tests.factories import ModelOptionFactory
 
 GPT_KEY = "sk-proprietary-secret-0001"
 LLAMA_KEY = "sk-selfhosted-secret-0002"
