@@ -14,8 +14,6 @@ from tests.probes.conftest import (  # noqa: F401  (fixtures)
     celery_app,
     probes_worker,
     route_factory,
-    upstream,
-    upstream_server,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +25,7 @@ def test_owner_runs_probes_now_and_sees_the_share_move(
     alice,
     team,
     route_factory,  # noqa: F811
-    upstream,  # noqa: F811
+    upstream,
     settings,
     celery_app,  # noqa: F811
     artifacts_dir,
