@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.forms import form_add_service_errors
 from portal.http import HtmxHttpRequest
 from portal.models import Membership
 from portal.tenancy import membership_get_for_user
@@ -144,10 +145,7 @@ def migration_settings(request: HtmxHttpRequest, team_slug: str, route_id: int) 
             else:
                 migration_update(migration=migration, interval_minutes=interval, **fields)
         except ValidationError as exc:
-            by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-            for field, errors in by_field.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Migration settings saved.")
             return redirect(_page_url(team_slug, route_id))
