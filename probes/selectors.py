@@ -151,3 +151,12 @@ def round_results_by_probe(*, probe_round: ProbeRound) -> list[dict[str, Any]]:
 
 def shadow_results_recent(*, route: Route, limit: int = 20) -> QuerySet[ProbeResult]:
     return ProbeResult.objects.filter(route=route, is_shadow=True).filter(~Q(request_id=""))[:limit]
+
+
+def probe_get(*, team: Team, route: Route, probe_id: int) -> Probe:
+    """One probe of a route's suite; another team's or another route's probe reads as missing."""
+    probes = Probe.objects.filter(pk=probe_id, suite__team=team, suite__route=route)
+    probe = probes.select_related("suite").first()
+    if probe is None:
+        raise Http404("No such probe.")
+    return probe

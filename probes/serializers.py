@@ -113,6 +113,12 @@ class MigrationSettingsSerializer(serializers.Serializer):
     max_failures = serializers.IntegerField(min_value=1, max_value=100, required=False)
     policy_mode = serializers.ChoiceField(choices=PolicyModeChoice.choices, required=False)
     require_shadow = serializers.BooleanField(required=False)
+    interval_minutes = serializers.IntegerField(
+        min_value=1,
+        max_value=7 * 24 * 60,
+        required=False,
+        help_text="How often probe rounds run, in minutes (the schedule; default 15).",
+    )
 
 
 class ResultSerializer(serializers.Serializer):

@@ -14,14 +14,24 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.forms import form_add_service_errors
 from portal.http import HtmxHttpRequest
 from portal.models import Membership
 from portal.tenancy import membership_get_for_user
-from probes.forms import ReasonForm, ShareForm, SuiteImportForm
+from probes.forms import (
+    MigrationSettingsForm,
+    ProbeForm,
+    ReasonForm,
+    ShareForm,
+    SuiteImportForm,
+    migration_settings_initial,
+    probe_initial,
+)
 from probes.models import ProbeSuite
 from probes.presentation import migration_state_data, round_data
 from probes.selectors import (
     migration_for_route,
+    probe_get,
     round_get,
     round_results_by_probe,
     team_budget_state,
@@ -32,10 +42,16 @@ from probes.services import (
     migration_resume,
     migration_rollback,
     migration_set_share,
+    migration_update,
+    probe_create,
+    probe_delete,
     probe_round_start,
+    probe_update,
+    suite_create,
     suite_export,
     suite_import,
 )
+from routing.models import Route
 from routing.selectors import route_get, routes_for_team
 
 
@@ -57,6 +73,41 @@ def migration_list(request: HtmxHttpRequest, team_slug: str) -> HttpResponse:
     return render(request, "probes/migration_list.html", {"team": membership.team, "routes": routes})
 
 
+def _migration_page(
+    request: HtmxHttpRequest,
+    membership: Membership,
+    route: Route,
+    *,
+    settings_form: MigrationSettingsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    team = membership.team
+    state = migration_state_data(route)
+    latest = state["latest_round"]
+    pairs = []
+    if latest:
+        pairs = round_results_by_probe(probe_round=round_get(team=team, round_id=latest["id"]))
+    if settings_form is None:
+        settings_form = MigrationSettingsForm(
+            initial=migration_settings_initial(migration_for_route(route=route))
+        )
+    context = {
+        "team": team,
+        "route": route,
+        "state": state,
+        "pairs": pairs,
+        "is_owner": membership.is_owner,
+        "budget": team_budget_state(team=team),
+        "share_form": ShareForm(initial={"share": route.open_source_share}),
+        "settings_form": settings_form,
+        "chart": {
+            "series": state["series"],
+            "threshold": float(state["threshold"]) if state["threshold"] is not None else None,
+        },
+    }
+    return render(request, "probes/migration.html", context, status=status)
+
+
 @require_GET
 def migration_page(request: HtmxHttpRequest, team_slug: str, route_id: int) -> HttpResponse:
     membership = membership_get_for_user(user=request.user, team_slug=team_slug)
@@ -75,25 +126,30 @@ def migration_page(request: HtmxHttpRequest, team_slug: str, route_id: int) -> H
         if finished and request.GET.get("poll"):
             response["HX-Refresh"] = "true"  # the chart, results and history change: reload the page
         return response
-    state = migration_state_data(route)
-    latest = state["latest_round"]
-    pairs = []
-    if latest:
-        pairs = round_results_by_probe(probe_round=round_get(team=team, round_id=latest["id"]))
-    context = {
-        "team": team,
-        "route": route,
-        "state": state,
-        "pairs": pairs,
-        "is_owner": membership.is_owner,
-        "budget": team_budget_state(team=team),
-        "share_form": ShareForm(initial={"share": route.open_source_share}),
-        "chart": {
-            "series": state["series"],
-            "threshold": float(state["threshold"]) if state["threshold"] is not None else None,
-        },
-    }
-    return render(request, "probes/migration.html", context)
+    return _migration_page(request, membership, route)
+
+
+@require_POST
+def migration_settings(request: HtmxHttpRequest, team_slug: str, route_id: int) -> HttpResponse:
+    """Start migrating, or change the policy settings and schedule: the same service as the API."""
+    membership = _owner(request, team_slug)
+    route = route_get(team=membership.team, route_id=route_id)
+    form = MigrationSettingsForm(request.POST)
+    if form.is_valid():
+        fields = dict(form.cleaned_data)
+        interval = fields.pop("interval_minutes")
+        migration = migration_for_route(route=route)
+        try:
+            if migration is None:
+                migration_create(route=route, interval_minutes=interval, **fields)
+            else:
+                migration_update(migration=migration, interval_minutes=interval, **fields)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, "Migration settings saved.")
+            return redirect(_page_url(team_slug, route_id))
+    return _migration_page(request, membership, route, settings_form=form, status=400)
 
 
 @require_POST
@@ -214,3 +270,59 @@ def suite_export_view(request: HtmxHttpRequest, team_slug: str, route_id: int) -
     )
     response["Content-Disposition"] = f'attachment; filename="{route.name}-probes.json"'
     return response
+
+
+def _suite_url(team_slug: str, route_id: int) -> str:
+    return reverse("probes:suite", args=[team_slug, route_id])
+
+
+@require_http_methods(["GET", "POST"])
+def probe_form(
+    request: HtmxHttpRequest, team_slug: str, route_id: int, probe_id: int | None = None
+) -> HttpResponse:
+    """Add a probe to the route's suite (created if missing) or edit one; editors and owners."""
+    membership = membership_get_for_user(user=request.user, team_slug=team_slug, write=True)
+    team = membership.team
+    route = route_get(team=team, route_id=route_id)
+    probe = probe_get(team=team, route=route, probe_id=probe_id) if probe_id is not None else None
+    form = ProbeForm(initial=probe_initial(probe) if probe else {"enabled": True})
+    if request.method == "POST":
+        form = ProbeForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                if probe is None:
+                    suite = ProbeSuite.objects.filter(route=route).first() or suite_create(
+                        team=team, route=route
+                    )
+                    saved = probe_create(suite=suite, data=data)
+                else:
+                    saved = probe_update(probe=probe, data=data)
+            except ValidationError as exc:
+                by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+                form.add_service_errors(by_field)
+            else:
+                messages.success(request, f"Probe “{saved.name}” saved.")
+                return redirect(_suite_url(team_slug, route_id))
+    return render(
+        request,
+        "probes/probe_form.html",
+        {"team": team, "route": route, "probe": probe, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def probe_delete_view(request: HtmxHttpRequest, team_slug: str, route_id: int, probe_id: int) -> HttpResponse:
+    """Ask first, naming the probe; delete on POST."""
+    membership = membership_get_for_user(user=request.user, team_slug=team_slug, write=True)
+    route = route_get(team=membership.team, route_id=route_id)
+    probe = probe_get(team=membership.team, route=route, probe_id=probe_id)
+    if request.method == "POST":
+        name = probe.name
+        probe_delete(probe=probe)
+        messages.success(request, f"Probe “{name}” deleted.")
+        return redirect(_suite_url(team_slug, route_id))
+    return render(
+        request, "probes/probe_delete.html", {"team": membership.team, "route": route, "probe": probe}
+    )

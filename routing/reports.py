@@ -34,6 +34,11 @@ def to_cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def under_a_cent(exact: Decimal) -> bool:
+    """Priced, yet rounding to the cent would show $0.00: the page says "< $0.01" instead."""
+    return exact > 0 and to_cents(exact) == 0
+
+
 def month_start(moment: datetime) -> datetime:
     """The first instant of the calendar month (UTC) that holds ``moment``: budgets count per month."""
     utc = moment.astimezone(UTC)
@@ -113,6 +118,11 @@ class MonthSpend:
     month: datetime
     spend_usd: Decimal
     limit_usd: Decimal | None
+    spend_exact_usd: Decimal = Decimal("0")
+
+    @property
+    def spend_under_a_cent(self) -> bool:
+        return under_a_cent(self.spend_exact_usd)
 
     @property
     def percent_used(self) -> int | None:
@@ -132,10 +142,12 @@ def month_spend(*, team: Team, now: datetime, traffic: list[TrafficRow] | None =
     start = month_start(now)
     traffic = traffic if traffic is not None else traffic_totals(team=team, start=start, end=now)
     budget = TeamBudget.objects.filter(team=team).first()
+    exact = sum((r.cost_usd for r in traffic), Decimal("0"))
     return MonthSpend(
         month=start,
-        spend_usd=to_cents(sum((r.cost_usd for r in traffic), Decimal("0"))),
+        spend_usd=to_cents(exact),
         limit_usd=budget.monthly_limit_usd if budget else None,
+        spend_exact_usd=exact,
     )
 
 
@@ -165,6 +177,16 @@ class Savings:
     unpriced_requests: int = 0
     unpriced_routes: list[str] = field(default_factory=list)
     unpriced_instances: list[str] = field(default_factory=list)
+    api_spend_exact_usd: Decimal = Decimal("0")
+    all_proprietary_exact_usd: Decimal = Decimal("0")
+
+    @property
+    def api_spend_under_a_cent(self) -> bool:
+        return under_a_cent(self.api_spend_exact_usd)
+
+    @property
+    def all_proprietary_under_a_cent(self) -> bool:
+        return under_a_cent(self.all_proprietary_exact_usd)
 
     @property
     def self_hosted_usd(self) -> Decimal:
@@ -235,6 +257,8 @@ def savings_for_month(*, team: Team, now: datetime, traffic: list[TrafficRow] | 
             continue
         result.repriced_requests += row.requests
         all_proprietary += row.input_tokens * price[0] / MTOK + row.output_tokens * price[1] / MTOK
+    result.api_spend_exact_usd = result.api_spend_usd
+    result.all_proprietary_exact_usd = all_proprietary
     result.api_spend_usd = to_cents(result.api_spend_usd)
     result.all_proprietary_usd = to_cents(all_proprietary)
     result.unpriced_routes = sorted(unpriced_routes)

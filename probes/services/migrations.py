@@ -57,6 +57,7 @@ def migration_create(
 ) -> RouteMigration:
     """Start migrating a route (idempotent): its policy, and probe rounds every ``interval_minutes``
     (django-celery-beat, editable in the admin)."""
+    _interval_check(interval_minutes)
     existing = RouteMigration.objects.filter(route=route).first()
     if existing is not None:
         return existing
@@ -71,13 +72,41 @@ def migration_create(
     return migration
 
 
+MAX_PROBE_INTERVAL_MINUTES = 7 * 24 * 60
+
+
+def _interval_check(minutes: int | None) -> None:
+    if minutes is not None and (
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not 1 <= minutes <= MAX_PROBE_INTERVAL_MINUTES
+    ):
+        raise ValidationError(
+            {"interval_minutes": [f"Give a whole number of minutes from 1 to {MAX_PROBE_INTERVAL_MINUTES}."]}
+        )
+
+
 @transaction.atomic
-def migration_update(*, migration: RouteMigration, **fields: Any) -> RouteMigration:
+def migration_update(
+    *, migration: RouteMigration, interval_minutes: int | None = None, **fields: Any
+) -> RouteMigration:
+    """Change a migration's policy settings and, given ``interval_minutes``, how often its probe
+    rounds run (the django-celery-beat schedule, re-enabled)."""
+    _interval_check(interval_minutes)
     for key, value in fields.items():
         if key not in MIGRATION_SETTINGS:
             raise ValidationError({key: ["Not a migration setting."]})
         setattr(migration, key, value)
     migration.full_clean(exclude=["schedule", "team", "route"])
+    if interval_minutes is not None:
+        if migration.schedule is None:
+            migration.schedule = _schedule_for(migration.route, interval_minutes)
+        else:
+            migration.schedule.interval, _ = IntervalSchedule.objects.get_or_create(
+                every=interval_minutes, period=IntervalSchedule.MINUTES
+            )
+            migration.schedule.enabled = True
+            migration.schedule.save(update_fields=["interval", "enabled"])
     migration.save()
     return migration
 

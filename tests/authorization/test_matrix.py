@@ -260,6 +260,10 @@ ENTRIES: dict[str, Entry] = {
     "probes:migration-control": Entry({"POST": "team_page_owner"}),
     "probes:suite": Entry(read_write("team_page_read", "team_page_write")),
     "probes:suite-export": Entry(read()),
+    "probes:migration-settings": Entry({"POST": "team_page_owner"}),
+    "probes:probe-create": Entry(read_write("team_page_write", "team_page_write")),
+    "probes:probe-edit": Entry(read_write("team_page_write", "team_page_write")),
+    "probes:probe-delete": Entry(read_write("team_page_write", "team_page_write")),
     "probes-api:migration": Entry({"GET": "team_api_object", "PATCH": "migration_api_write"}),
     "probes-api:migration-pause": Entry({"POST": "migration_api_write"}),
     "probes-api:migration-resume": Entry({"POST": "migration_api_write"}),
@@ -292,6 +296,7 @@ OBJECTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "model_id": lambda w: w["catalog_model"].pk,
     "action": lambda w: "pause",
     "route_id": lambda w: w["route"].pk,
+    "probe_id": lambda w: w["probe"].pk,
     "format": lambda w: "json",
 }
 # Admin URLs: object ids of rows every admin change page can open.

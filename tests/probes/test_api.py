@@ -71,6 +71,10 @@ def test_settings_start_or_change_a_migration(alice_client, team, upstream):
     ).json()
     assert state["migrating"] is True and state["policy_mode"] == "article" and state["step"] == 20
     assert state["schedule_every_minutes"] == 15
+    state = alice_client.patch(url(plain), {"interval_minutes": 45}, content_type="application/json").json()
+    assert state["schedule_every_minutes"] == 45 and state["step"] == 20
+    response = alice_client.patch(url(plain), {"interval_minutes": 0}, content_type="application/json")
+    assert response.status_code == 400 and "interval_minutes" in field_errors(response)
 
 
 def test_viewers_editors_and_read_only_tokens_cannot_steer(

@@ -275,3 +275,19 @@ def test_route_this_pair_link_on_the_cost_report(alice_client, bob_client, artic
     body = alice_client.get("/t/alpha/cost-report/").content.decode()
     assert 'data-testid="route-pair"' in body and "/t/alpha/routing/routes/pair/?" in body
     assert 'data-testid="route-pair"' not in bob_client.get("/t/alpha/cost-report/").content.decode()
+
+
+def _money(body: str, testid: str) -> str:
+    start = body.index(f'data-testid="{testid}">') + len(f'data-testid="{testid}">')
+    return body[start : body.index("<", start)].strip()
+
+
+def test_priced_figures_below_a_cent_read_less_than_a_cent_not_zero(alice_client, team, routes, proprietary):
+    body = alice_client.get(PAGE).content.decode()
+    assert [_money(body, t) for t in ("spend-figure", "api-spend", "all-proprietary")] == ["$0.00"] * 3
+    log(team, at=timezone.now(), route=routes[0], backend=proprietary, cost_usd=Decimal("0.004"))
+    body = alice_client.get(PAGE).content.decode()
+    assert [_money(body, t) for t in ("spend-figure", "api-spend", "all-proprietary")] == ["&lt; $0.01"] * 3
+    log(team, at=timezone.now(), route=routes[0], backend=proprietary, cost_usd=Decimal("0.002"))
+    body = alice_client.get(PAGE).content.decode()
+    assert [_money(body, t) for t in ("spend-figure", "api-spend", "all-proprietary")] == ["$0.01"] * 3
