@@ -148,7 +148,9 @@ class CostReportView(APIView):
         summary="Monthly and first-year cost of each model at a usage, with break-even figures",
         description="Give `usage_pattern` or inline `usage` (exactly one). Proprietary models are "
         "priced by API price, open-source models by their self-hosting profile; a model missing a "
-        "figure is listed as not priced. Every priced open-source/proprietary pair is compared.",
+        "figure is listed as not priced. Every priced open-source/proprietary pair is compared, up to "
+        "`COST_REPORT_MAX_COMPARISONS` pairs (500 by default): above it the cheapest options of each "
+        "side are paired first and `notes` says how many pairs were left out.",
         parameters=[TEAM_PARAMETER],
         request=CostReportRequestSerializer,
         responses=CostReportResponseSerializer,

@@ -115,13 +115,19 @@ class RequirementsSerializer(_StrictSerializer):
 
 
 def _usage_field(name: str, prefix: str = "") -> serializers.IntegerField:
-    """A traffic figure, documented with its bounds; the bounds are checked by the usage pattern's
-    rules, so the API refuses with the same messages as the pages."""
+    """A traffic figure with its bounds from ``costing.USAGE_LIMITS``: the schema publishes them as
+    ``minimum``/``maximum`` and a value outside is refused with the usage pattern's own messages,
+    the same as the pages say."""
     limit = USAGE_LIMITS[name]
+    bounds: dict[str, Any] = {
+        "min_value": limit.minimum,
+        "max_value": limit.maximum,
+        "error_messages": {"min_value": limit.too_low, "max_value": limit.too_high},
+    }
     if name == "days_per_month":
         help_text = f"{prefix}{limit.range_text()}; default {DEFAULT_DAYS_PER_MONTH}."
-        return serializers.IntegerField(required=False, help_text=help_text)
-    return serializers.IntegerField(help_text=f"{prefix}{limit.range_text()}.")
+        return serializers.IntegerField(required=False, help_text=help_text, **bounds)
+    return serializers.IntegerField(help_text=f"{prefix}{limit.range_text()}.", **bounds)
 
 
 class UsageSerializer(_StrictSerializer):

@@ -136,6 +136,14 @@ TEMPLATES = [
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)  # seconds to establish a connection
 DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 15_000)  # 0: no limit
 DB_POOL = env_bool("DB_POOL", False)
+# A database host that goes silent after connecting (dead host, dropped route, a firewall that eats
+# the session): libpq's TCP keepalives probe an idle connection after DB_TCP_KEEPALIVES_IDLE s, every
+# DB_TCP_KEEPALIVES_INTERVAL s, DB_TCP_KEEPALIVES_COUNT times, and DB_TCP_USER_TIMEOUT_MS drops a
+# connection whose sent data stays unacknowledged that long (0: the kernel's default, ~15 min).
+DB_TCP_KEEPALIVES_IDLE = env_int("DB_TCP_KEEPALIVES_IDLE", 30)
+DB_TCP_KEEPALIVES_INTERVAL = env_int("DB_TCP_KEEPALIVES_INTERVAL", 10)
+DB_TCP_KEEPALIVES_COUNT = env_int("DB_TCP_KEEPALIVES_COUNT", 3)
+DB_TCP_USER_TIMEOUT_MS = env_int("DB_TCP_USER_TIMEOUT_MS", 30_000)
 _default_db = dj_database_url.parse(
     env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
     conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
@@ -143,6 +151,11 @@ _default_db = dj_database_url.parse(
 if _default_db["ENGINE"] == "django.db.backends.postgresql":
     _options = _default_db.setdefault("OPTIONS", {})
     _options["connect_timeout"] = DB_CONNECT_TIMEOUT
+    _options["keepalives"] = 1
+    _options["keepalives_idle"] = DB_TCP_KEEPALIVES_IDLE
+    _options["keepalives_interval"] = DB_TCP_KEEPALIVES_INTERVAL
+    _options["keepalives_count"] = DB_TCP_KEEPALIVES_COUNT
+    _options["tcp_user_timeout"] = DB_TCP_USER_TIMEOUT_MS
     if DB_STATEMENT_TIMEOUT_MS:
         _options["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
     if DB_POOL:
@@ -226,6 +239,9 @@ CONTENT_SECURITY_POLICY = env_str(
 # Request bodies: the API answers 413 above this size (Django's own limit for forms is the same).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1_048_576)
 API_JSON_MAX_DEPTH = 32
+# Self-hosted x API pairs one cost report compares at most (each runs a break-even search); above
+# it the cheapest options of each side are paired first and the report says so.
+COST_REPORT_MAX_COMPARISONS = env_int("COST_REPORT_MAX_COMPARISONS", 500)
 
 # Cache: shared by all web workers (Redis) for the API throttles; per process in development.
 CACHE_URL = env_str("CACHE_URL", "")

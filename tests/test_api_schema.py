@@ -69,3 +69,42 @@ def test_the_schema_documents_the_error_shape_on_every_operation():
                 }, (method, path, status)
             if method in {"post", "put", "patch"}:
                 assert "413" in responses, (method, path)
+
+
+def test_the_schema_publishes_the_usage_bounds_from_the_cost_model():
+    from evaluations.costing import USAGE_LIMITS
+
+    components = schema.raw_schema["components"]["schemas"]
+    for component in ("UsageRequest", "UsagePatternRequest", "PatchedUsagePatternRequest"):
+        properties = components[component]["properties"]
+        for name, limit in USAGE_LIMITS.items():
+            assert (properties[name]["minimum"], properties[name]["maximum"]) == (
+                limit.minimum,
+                limit.maximum,
+            ), (component, name)
+    requirements = components["RequirementsRequest"]["properties"]
+    assert (requirements["min_context"]["minimum"], requirements["min_context"]["maximum"]) == (
+        1,
+        100_000_000,
+    )
+    for component in ("RecommendationRequestRequest", "CostReportRequestRequest"):
+        assert components[component]["properties"]["usage"]["allOf"] == [
+            {"$ref": "#/components/schemas/UsageRequest"}
+        ]
+
+
+@pytest.mark.django_db
+def test_a_value_past_a_published_bound_is_refused_with_the_cost_models_message(write_token, article_catalog):
+    from django.test import Client
+
+    from evaluations.costing import USAGE_LIMITS
+
+    usage = {"daily_requests": 1, "avg_input_tokens": 1, "avg_output_tokens": 1, "peak_concurrent": 1}
+    client = Client(headers={"Authorization": f"Bearer {write_token}"})
+    for name, limit in USAGE_LIMITS.items():
+        for value, message in ((limit.maximum + 1, limit.too_high), (limit.minimum - 1, limit.too_low)):
+            response = client.post(
+                "/api/cost-reports/", {"usage": {**usage, name: value}}, content_type="application/json"
+            )
+            assert response.status_code == 400
+            assert response.json()["errors"]["usage"][name] == [message]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
+from django.conf import settings
+
 from catalog.vocabulary import OPEN_SOURCE, PROPRIETARY, fields_in_words
 from evaluations.costing import (
     PREFILL_TO_OUTPUT_SPEED,
@@ -337,10 +339,22 @@ class CostReport:
     comparisons: list[CostComparison]
     chart: CostChart | None
     assumptions: tuple[Assumption, ...] = ASSUMPTIONS
+    pairs_available: int | None = None  # every priced self-hosted x API pair, when above the limit
+
+    @property
+    def comparisons_limited(self) -> bool:
+        return self.pairs_available is not None and self.pairs_available > len(self.comparisons)
 
     @property
     def notes(self) -> list[str]:
         notes = [idle_days_note(self.usage)] if self.usage.idle_days else []
+        if self.comparisons_limited:
+            assert self.pairs_available is not None
+            notes.append(
+                f"Only {len(self.comparisons):,} of {self.pairs_available:,} self-hosted/API pairs are "
+                f"compared (at most {max_comparisons():,} per report): the cheapest options of each side "
+                "first. Choose fewer models to compare the others."
+            )
         notes += [f"{m.label}: {m.capacity_note}" for m in self.models if m.capacity_note]
         notes += [
             f"{m.label}: no prefill figure, so prompts are read at {PREFILL_TO_OUTPUT_SPEED} x "
@@ -405,6 +419,32 @@ def _cheapest(costs: list[ModelCost]) -> ModelCost:
     return min(costs, key=lambda c: (c.monthly_total, c.model.name.casefold(), c.model.id))
 
 
+def max_comparisons() -> int:
+    """How many self-hosted x API pairs one report compares at most (``COST_REPORT_MAX_COMPARISONS``)."""
+    return max(1, int(getattr(settings, "COST_REPORT_MAX_COMPARISONS", 500)))
+
+
+def _bounded_pairs(open_count: int, api_count: int, limit: int) -> list[tuple[int, int]]:
+    """Up to ``limit`` (open-source rank, API rank) pairs, cheapest first: every pair whose rank sum is
+    s comes before any pair whose rank sum is s + 1 (within a sum, by open-source rank). The work is
+    proportional to the pairs returned, never to the full grid."""
+    pairs: list[tuple[int, int]] = []
+    for total in range(open_count + api_count - 1):
+        for i in range(max(0, total - api_count + 1), min(open_count, total + 1)):
+            if len(pairs) == limit:
+                return pairs
+            pairs.append((i, total - i))
+    return pairs
+
+
+def _by_cost(costs: list[ModelCost]) -> list[int]:
+    """Indices of ``costs``, cheapest monthly total first (ties by name, then id)."""
+    return sorted(
+        range(len(costs)),
+        key=lambda n: (costs[n].monthly_total, costs[n].model.name.casefold(), costs[n].model.id),
+    )
+
+
 def cost_report_build(
     *,
     usage: Usage,
@@ -413,6 +453,10 @@ def cost_report_build(
 ) -> CostReport:
     """Price every way of running every model (``model_costs``), compare every priced self-hosted
     option with every priced API option, and chart one pair.
+
+    At most ``max_comparisons()`` pairs are compared: above it, the cheapest self-hosted and API
+    options are paired first (``_bounded_pairs``), the report says how many pairs were left out, and
+    the comparisons keep the report's name order.
 
     ``chart_pair`` is (self-hosted model id, API model id); a side that is None or not priced that
     way falls back to the cheapest priced option of that way (on the API side, the cheapest
@@ -424,11 +468,23 @@ def cost_report_build(
     costs.sort(key=lambda c: (c.model.name.casefold(), c.model.name, c.model.id, c.basis))
     open_source = [c for c in costs if c.priced and c.basis == "self_hosted"]
     proprietary = [c for c in costs if c.priced and c.basis == "api"]
+    available = len(open_source) * len(proprietary)
+    limit = max_comparisons()
+    if available <= limit:
+        chosen = [(i, j) for i in range(len(open_source)) for j in range(len(proprietary))]
+    else:
+        os_rank, api_rank = _by_cost(open_source), _by_cost(proprietary)
+        chosen = sorted(
+            (os_rank[i], api_rank[j]) for i, j in _bounded_pairs(len(open_source), len(proprietary), limit)
+        )
     comparisons = []
-    for o in open_source:
+    steps: dict[int, SelfHostedSteps] = {}  # shared by one self-hosted option's comparisons
+    for i, j in chosen:
+        o = open_source[i]
         assert o.hosting is not None
-        steps = SelfHostedSteps(usage, o.hosting)  # shared by this model's comparisons
-        comparisons += [_compare(usage, o, p, steps) for p in proprietary]
+        if i not in steps:
+            steps[i] = SelfHostedSteps(usage, o.hosting)
+        comparisons.append(_compare(usage, o, proprietary[j], steps[i]))
     chart = None
     if comparisons:
         wanted_os, wanted_api = chart_pair or (None, None)
@@ -437,11 +493,17 @@ def cost_report_build(
         chosen_api = next((c for c in proprietary if c.model.id == wanted_api), None) or _cheapest(
             [c for c in proprietary if c.model.kind == PROPRIETARY] or proprietary
         )
-        chart = _chart(
-            usage,
-            next(c for c in comparisons if c.open_source is chosen_os and c.proprietary is chosen_api),
-        )
-    return CostReport(usage=usage, models=costs, comparisons=comparisons, chart=chart)
+        charted = next(
+            (c for c in comparisons if c.open_source is chosen_os and c.proprietary is chosen_api), None
+        ) or _compare(usage, chosen_os, chosen_api)  # a chosen pair the limit left out: one more
+        chart = _chart(usage, charted)
+    return CostReport(
+        usage=usage,
+        models=costs,
+        comparisons=comparisons,
+        chart=chart,
+        pairs_available=available if available > limit else None,
+    )
 
 
 def _chart(usage: Usage, comparison: CostComparison) -> CostChart:

@@ -196,3 +196,31 @@ def test_statements_are_cut_off_at_the_configured_timeout(db, settings):
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == f"{settings.DB_STATEMENT_TIMEOUT_MS // 1000}s"
+
+
+@needs_postgres
+def test_the_connection_carries_the_keepalives_and_tcp_user_timeout_to_its_socket(db, settings):
+    import socket
+
+    connection.ensure_connection()
+    raw = connection.connection
+    parameters = raw.info.get_parameters()
+    assert parameters["keepalives"] == "1"
+    assert parameters["keepalives_idle"] == str(settings.DB_TCP_KEEPALIVES_IDLE)
+    assert parameters["keepalives_interval"] == str(settings.DB_TCP_KEEPALIVES_INTERVAL)
+    assert parameters["keepalives_count"] == str(settings.DB_TCP_KEEPALIVES_COUNT)
+    assert parameters["tcp_user_timeout"] == str(settings.DB_TCP_USER_TIMEOUT_MS)
+    if raw.info.host.startswith("/"):
+        pytest.skip("a Unix socket has no TCP options to read back")
+    # The kernel's view of the very socket libpq uses.
+    sock = socket.socket(fileno=os.dup(raw.pgconn.socket))
+    try:
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == settings.DB_TCP_KEEPALIVES_IDLE
+        assert (
+            sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == settings.DB_TCP_KEEPALIVES_INTERVAL
+        )
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == settings.DB_TCP_KEEPALIVES_COUNT
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == settings.DB_TCP_USER_TIMEOUT_MS
+    finally:
+        sock.detach()

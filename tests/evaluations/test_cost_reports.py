@@ -14,6 +14,7 @@ from evaluations.services.cost_report import _nice_step, _volume_points
 from evaluations.snapshots import cost_report_data
 from tests.api_errors import field_errors
 from tests.evaluations.conftest import ARTICLE_USAGE, post_json
+from tests.factories import ModelOptionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -355,7 +356,10 @@ def test_api_cost_report_over_1000_models_takes_a_fixed_number_of_queries(
     assert response.status_code == 200
     body = response.json()
     assert len(body["models"]) == 1000
-    assert len(body["comparisons"]) == 5 * 995
+    assert len(body["comparisons"]) == 500  # of 5 x 995 pairs: the report's limit
+    assert any(
+        note.startswith("Only 500 of 4,975 self-hosted/API pairs are compared") for note in body["notes"]
+    )
 
 
 def test_api_cost_report_for_chosen_models_takes_a_fixed_number_of_queries(
@@ -574,3 +578,117 @@ def test_a_self_hosted_option_with_capacity_figures_is_not_flagged(alice_client,
     html = response.content.decode()
     assert 'data-testid="capacity-warning"' not in html
     assert response.context["chart"]["capacity_checked"] is True
+
+
+# --- Bounded work per report ----------------------------------------------------------------------
+
+
+def _priced_catalog(open_count: int, api_count: int) -> list[ModelOption]:
+    """``open_count`` self-hosted models and ``api_count`` proprietary ones, each side dearer by name:
+    "API 000" and "Open 000" are the cheapest."""
+    proprietary = [
+        ModelOptionFactory.build(
+            name=f"API {n:03}",
+            input_price_per_mtok=Decimal("1.00") + n,
+            output_price_per_mtok=Decimal("2.00") + n,
+        )
+        for n in range(api_count)
+    ]
+    open_source = [
+        ModelOptionFactory.build(
+            name=f"Open {n:03}",
+            kind="open_source",
+            input_price_per_mtok=None,
+            output_price_per_mtok=None,
+            instance_hourly_cost=Decimal("2.00") + n,
+            setup_hours=Decimal("40"),
+            monthly_ops_hours=Decimal("20"),
+            engineering_hourly_rate=Decimal("150"),
+            throughput_tokens_per_s=2_000,
+            concurrent_requests_per_instance=16,
+            self_hosting=True,
+        )
+        for n in range(open_count)
+    ]
+    return ModelOption.objects.bulk_create([*reversed(proprietary), *reversed(open_source)])
+
+
+def test_a_large_catalog_compares_at_most_the_limit_cheapest_pairs_first_and_says_so(settings):
+    settings.COST_REPORT_MAX_COMPARISONS = 500
+    report = cost_report_build(usage=Usage(**ARTICLE_USAGE), options=_priced_catalog(60, 60))
+
+    assert len(report.comparisons) == 500
+    assert report.pairs_available == 3600
+    assert any(
+        note == "Only 500 of 3,600 self-hosted/API pairs are compared (at most 500 per report): the "
+        "cheapest options of each side first. Choose fewer models to compare the others."
+        for note in report.notes
+    )
+    pairs = [(c.open_source.model.name, c.proprietary.model.name) for c in report.comparisons]
+    # Cheapest first: every pair whose ranks sum to s before any that sum to s + 1. Rank sums 0..30
+    # hold 1 + 2 + ... + 31 = 496 pairs; the 4 left are the first of sum 31 by open-source rank.
+    ranks = {(int(o[-3:]), int(p[-3:])) for o, p in pairs}
+    assert {(i, j) for i in range(60) for j in range(60) if i + j <= 30} <= ranks
+    assert ranks - {(i, j) for i in range(31) for j in range(31) if i + j <= 30} == {
+        (0, 31),
+        (1, 30),
+        (2, 29),
+        (3, 28),
+    }
+    assert pairs == sorted(pairs)  # listed in the report's name order
+    assert report.chart is not None
+    assert report.chart.comparison.open_source.model.name == "Open 000"
+    assert report.chart.comparison.proprietary.model.name == "API 000"
+
+
+def test_the_same_catalog_gives_the_same_pairs_in_any_order(settings):
+    settings.COST_REPORT_MAX_COMPARISONS = 50
+    options = _priced_catalog(20, 20)
+    pairs = [
+        [
+            (c.open_source.model.id, c.proprietary.model.id)
+            for c in cost_report_build(usage=Usage(**ARTICLE_USAGE), options=order).comparisons
+        ]
+        for order in (options, options[::-1], sorted(options, key=lambda o: o.pk))
+    ]
+    assert len(pairs[0]) == 50 and pairs[0] == pairs[1] == pairs[2]
+
+
+def test_a_chosen_pair_the_limit_leaves_out_is_still_charted(settings):
+    settings.COST_REPORT_MAX_COMPARISONS = 10
+    options = _priced_catalog(10, 10)
+    dearest_open = next(o for o in options if o.name == "Open 009")
+    dearest_api = next(o for o in options if o.name == "API 009")
+
+    report = cost_report_build(
+        usage=Usage(**ARTICLE_USAGE), options=options, chart_pair=(dearest_open.pk, dearest_api.pk)
+    )
+
+    assert len(report.comparisons) == 10
+    assert ("Open 009", "API 009") not in {
+        (c.open_source.model.name, c.proprietary.model.name) for c in report.comparisons
+    }
+    assert report.chart is not None
+    assert report.chart.comparison.open_source.model.name == "Open 009"
+    assert report.chart.comparison.proprietary.model.name == "API 009"
+
+
+def test_a_report_within_the_limit_compares_every_pair_without_a_note(settings, article_catalog):
+    settings.COST_REPORT_MAX_COMPARISONS = 500
+    report = _article_report(article_catalog)
+
+    assert report.pairs_available is None
+    assert not any("pairs are compared" in note for note in report.notes)
+
+
+def test_the_api_and_the_page_say_when_the_limit_cuts_pairs(settings, write_client, alice_client, team):
+    settings.COST_REPORT_MAX_COMPARISONS = 20
+    _priced_catalog(10, 10)
+
+    body = post_json(write_client, URL, {"usage": ARTICLE_USAGE}).json()
+    assert len(body["comparisons"]) == 20
+    assert "Only 20 of 100 self-hosted/API pairs are compared" in body["notes"][0]
+
+    response = alice_client.get("/t/alpha/cost-report/", {**ARTICLE_USAGE})
+    assert response.status_code == 200
+    assert "Only 20 of 100 self-hosted/API pairs are compared" in response.content.decode()

@@ -114,9 +114,30 @@ def test_postgresql_connections_get_a_connect_timeout_a_statement_timeout_and_th
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == (
-        "0 [('connect_timeout', 4), ('options', '-c statement_timeout=2500'), "
-        "('pool', {'min_size': 1, 'max_size': 3, 'timeout': 4})]"
+        "0 [('connect_timeout', 4), ('keepalives', 1), ('keepalives_count', 3), "
+        "('keepalives_idle', 30), ('keepalives_interval', 10), ('options', '-c statement_timeout=2500'), "
+        "('pool', {'min_size': 1, 'max_size': 3, 'timeout': 4}), ('tcp_user_timeout', 30000)]"
     )
+
+
+def test_a_silent_database_host_is_bounded_by_keepalives_and_a_tcp_user_timeout_from_settings():
+    result = _database_settings(
+        DATABASE_URL="postgres://u@127.0.0.1:5432/x",
+        DB_TCP_KEEPALIVES_IDLE="7",
+        DB_TCP_KEEPALIVES_INTERVAL="2",
+        DB_TCP_KEEPALIVES_COUNT="4",
+        DB_TCP_USER_TIMEOUT_MS="9000",
+    )
+    assert result.returncode == 0, result.stderr
+    options = result.stdout.strip().splitlines()[-1]
+    for pair in (
+        "('keepalives', 1)",
+        "('keepalives_idle', 7)",
+        "('keepalives_interval', 2)",
+        "('keepalives_count', 4)",
+        "('tcp_user_timeout', 9000)",
+    ):
+        assert pair in options, options
 
 
 def test_the_pool_refuses_persistent_connections_beside_it():
