@@ -424,3 +424,6 @@ WHITENOISE_AUTOREFRESH = DEBUG and not STATIC_HASHED
 # upstream that `make run` starts and the demo team's backends point at.
 ROUTING_LOG_RETENTION_DAYS = env_int("ROUTING_LOG_RETENTION_DAYS", 30)
 LOCAL_UPSTREAM_URL = env_str("LOCAL_UPSTREAM_URL", "http://127.0.0.1:8100")
+# Backend API keys are encrypted under a key derived from this secret (default: SECRET_KEY). Set it
+# apart so rotating SECRET_KEY does not make the stored keys unreadable.
+ROUTING_KEY_SECRET = env_str("ROUTING_KEY_SECRET", "")

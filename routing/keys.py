@@ -21,7 +21,7 @@ class KeyUnavailable(Exception):
 
 
 def _fernet() -> Fernet:
-    secret = getattr(settings, "ROUTING_KEY_SECRET", "") or settings.SECRET_KEY
+    secret = settings.ROUTING_KEY_SECRET or settings.SECRET_KEY
     digest = hashlib.sha256(b"modelwise.routing.keys:" + secret.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 
